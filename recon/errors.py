@@ -1,0 +1,25 @@
+"""Errors that make an input unusable: one line for the user, naming where and what to do."""
+
+from __future__ import annotations
+
+
+class UnusableInput(Exception):
+    """A workbook recon cannot read at all, e.g. ``UnusableInput("x.xlsx", "not an xlsx file", "...")``.
+
+    ``str()`` gives the one line the CLI prints: ``x.xlsx › Entries › A1: header 'Country' not found — use ...``
+    """
+
+    def __init__(self, file: str, problem: str, fix: str, sheet: str | None = None, cell: str | None = None):
+        self.file, self.problem, self.fix, self.sheet, self.cell = file, problem, fix, sheet, cell
+        super().__init__(str(self))
+
+    @property
+    def where(self) -> str:
+        return " › ".join(p for p in (self.file, self.sheet, self.cell) if p)
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.problem} — {self.fix}"
+
+
+class RulesError(Exception):
+    """The rule suites in expectations/ are broken (an unknown expectation type, unreadable JSON)."""

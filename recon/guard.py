@@ -1,0 +1,61 @@
+"""Checks on the file container before any XML is parsed: right format, no zip bomb.
+
+An xlsx is a zip of XML parts. A hostile or broken one can claim gigabytes of XML in a few kilobytes; the
+central directory tells us the uncompressed sizes up front, so we refuse before inflating anything.
+Limits can be raised through the environment (``RECON_MAX_UNCOMPRESSED_MB``, ``RECON_MAX_RATIO``).
+"""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from pathlib import Path
+
+from recon.errors import UnusableInput
+
+MAX_UNCOMPRESSED_MB = 512
+MAX_RATIO = 200  # real xlsx sheets compress 5–20×; bombs reach 1000×
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls, and password-encrypted .xlsx
+FIX = "save it from Excel as 'Excel Workbook (.xlsx)'"
+
+
+def limits() -> tuple[int, float]:
+    return (int(os.environ.get("RECON_MAX_UNCOMPRESSED_MB", MAX_UNCOMPRESSED_MB)) << 20,
+            float(os.environ.get("RECON_MAX_RATIO", MAX_RATIO)))
+
+
+def check_container(path: Path) -> None:
+    """Raise :class:`UnusableInput` for anything that is not a plausible, safe xlsx/xlsm."""
+    name = path.name
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    if head == OLE_MAGIC:
+        kind = "an old .xls file" if path.suffix.lower() == ".xls" else \
+            "a password-protected (encrypted) workbook or an old .xls file"
+        raise UnusableInput(name, f"this is {kind}", f"remove any password and {FIX}")
+    if not zipfile.is_zipfile(path):
+        kind = {".csv": "a CSV file", ".xls": "an old .xls file", ".txt": "a text file"}.get(
+            path.suffix.lower(), "not an xlsx workbook (not a zip file)")
+        raise UnusableInput(name, kind if kind.startswith("not") else f"this is {kind}, not an xlsx workbook",
+                            FIX)
+    max_bytes, max_ratio = limits()
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            names = {i.filename for i in infos}
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise UnusableInput(name, f"damaged or truncated zip ({exc})", FIX) from exc
+    if "content.xml" in names and "mimetype" in names:
+        raise UnusableInput(name, "this is an OpenDocument (.ods) spreadsheet", FIX)
+    if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
+        raise UnusableInput(name, "zip file without an Excel workbook inside", FIX)
+    total = sum(i.file_size for i in infos)
+    packed = sum(i.compress_size for i in infos) or 1
+    if total > max_bytes:
+        raise UnusableInput(name, f"workbook would expand to {total >> 20} MB (limit {max_bytes >> 20} MB)",
+                            "split the workbook, or raise RECON_MAX_UNCOMPRESSED_MB if it is genuine")
+    worst = max(infos, key=lambda i: i.file_size / max(i.compress_size, 1))
+    ratio = worst.file_size / max(worst.compress_size, 1)
+    if ratio > max_ratio and worst.file_size > (1 << 20) or total / packed > max_ratio and total > (8 << 20):
+        raise UnusableInput(name, f"suspicious compression ratio {ratio:.0f}:1 in {worst.filename} (a zip "
+                            "bomb?)", "re-save the workbook from Excel, or raise RECON_MAX_RATIO if genuine")

@@ -1,0 +1,267 @@
+"""Merge submissions and recompute what each region publishes — plain pandas, no rules here.
+
+The result holds one tidy frame per published artefact, each row carrying published and computed values and
+their gap: ``countries`` (country table), ``areas`` (area table and pie chart), ``regions`` (totals), plus
+the merged ``entries``. The rule suites in ``expectations/`` assert on these frames.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import numpy as np
+import pandas as pd
+
+from recon import layout as L
+from recon.finding import Finding
+from recon.rounding import RULES, largest_remainder, printed_decimals
+from recon.submission import ENTRY_COLUMNS, TABLE_COLUMNS, Submission
+from recon.vocabulary import load, region_country
+
+# Parameters the reconciliation maths needs; the pie-chart suite's meta overrides them (see recon.rules).
+DEFAULT_PARAMETERS = {"rounding": "half_up", "percent_target": 100}
+
+
+@dataclass
+class Reconciliation:
+    submissions: list[Submission]
+    entries: pd.DataFrame
+    countries: pd.DataFrame
+    areas: pd.DataFrame
+    regions: pd.DataFrame
+    findings: list[Finding] = field(default_factory=list)  # from reading and merging
+
+    def frame(self, name: str) -> pd.DataFrame:
+        return {"entries": self.entries, "countries": self.countries, "areas": self.areas,
+                "regions": self.regions}[name]
+
+
+def reconcile(submissions: list[Submission], parameters: dict | None = None) -> Reconciliation:
+    """``reconcile([read_workbook("ehoa.xlsx"), read_workbook("kenya.xlsx")])``"""
+    params = {**DEFAULT_PARAMETERS, **(parameters or {})}
+    submissions = sorted(submissions, key=lambda s: (s.region, s.office, s.revision, s.name))
+    findings = [f for s in submissions for f in s.findings]
+    winners = _winners(submissions, findings)
+    entries = _merge_entries(winners, findings)
+    summaries = {s.region: s for s in winners if s.has_summary}
+    countries = _table(entries, summaries, "country", "countries")
+    areas = _table(entries, summaries, "area", "areas")
+    regions = _regions(entries, summaries, countries, areas)
+    areas = _pie(areas, regions, params)
+    regions = _pie_sums(regions, areas)
+    return Reconciliation(submissions, entries, countries, areas, regions, findings)
+
+
+def _winners(submissions: list[Submission], findings: list[Finding]) -> list[Submission]:
+    """The same office twice: the highest revision wins, then the later file name; say so."""
+    by_office: dict[tuple[str, str], list[Submission]] = {}
+    for s in submissions:
+        by_office.setdefault((s.region, s.office), []).append(s)
+    winners = []
+    for (region, office), subs in by_office.items():
+        win = subs[-1]  # sorted by revision, then name
+        winners.append(win)
+        for lost in subs[:-1]:
+            findings.append(Finding(
+                "MERGE-SUPERSEDED", "warning", region, location=lost.name,
+                expected=f"one workbook for {office}", actual=f"{lost.name} and {win.name}",
+                message=f"{office} submitted twice: {win.name} (revision {win.revision}) replaces "
+                        f"{lost.name} (revision {lost.revision}); its {lost.rows_accepted} entries are not used",
+                suggestion="remove the older workbook from the batch, or raise the revision in the newer one"))
+    return winners
+
+
+def _merge_entries(winners: list[Submission], findings: list[Finding]) -> pd.DataFrame:
+    frames = []
+    for i, s in enumerate(winners):
+        df = s.entries.copy()
+        df["submission"] = i
+        df["col_country"], df["col_area"], df["col_amount"], df["col_status"] = (
+            s.columns.get(k, "?") for k in ("country", "area", "amount", "status"))
+        frames.append(df)
+    if not frames:
+        entries = pd.DataFrame(columns=[*ENTRY_COLUMNS, "submission", "col_country", "col_area",
+                                        "col_amount", "col_status"])
+    else:
+        entries = pd.concat(frames, ignore_index=True)
+    # A country office's own workbook wins over the regional office's rows for that country.
+    by_country = entries[entries["office"] == entries["country"]][["region", "country"]].drop_duplicates()
+    if len(by_country):
+        key = entries.set_index(["region", "country"]).index
+        shadowed = key.isin(pd.MultiIndex.from_frame(by_country)) & (entries["office"] != entries["country"])
+        for (region, country, file), n in entries[shadowed].groupby(["region", "country", "file"]).size().items():
+            findings.append(Finding(
+                "MERGE-COUNTRY-OFFICE-WINS", "warning", region, country, location=file,
+                message=f"{n} {country} entries in {file} are replaced by {country}'s own workbook",
+                suggestion="remove those rows from the regional workbook, or leave it: the country office's "
+                           "figures are used"))
+        entries = entries[~shadowed].reset_index(drop=True)
+    entries["row_id"] = np.arange(len(entries))
+    return _entry_columns(entries)
+
+
+def _entry_columns(e: pd.DataFrame) -> pd.DataFrame:
+    """Columns the entries suite asserts on, plus what a Finding needs."""
+    vocab = load()
+    e["region_country"] = e["region"] + " › " + e["country"].astype(str)
+    e["country_known"] = e["region_country"].isin(set(vocab.region_country_pairs())).astype("int64")
+    e["area_known"] = (e["area_kind"] != "unknown").astype("int64")
+    e["amount_fraction"] = e["amount"] - np.floor(e["amount"])
+    e["amount_given"] = e["amount_given"].astype("int64")
+    e["duplicate_ok"] = e["duplicate_ok"].astype("int64")
+    e["is_requirement"] = (e["status"] == L.STATUS_REQUIREMENT).astype("int64")
+    e["location"] = e["file"] + " › " + L.ENTRIES + " › " + e["col_amount"] + e["row"].astype(str)
+    e["location_country"] = e["file"] + " › " + L.ENTRIES + " › " + e["col_country"] + e["row"].astype(str)
+    e["location_area"] = e["file"] + " › " + L.ENTRIES + " › " + e["col_area"] + e["row"].astype(str)
+    e["stake"] = e["amount"].abs().fillna(0)
+    return e
+
+
+def _computed(entries: pd.DataFrame, key: str) -> pd.DataFrame:
+    req = entries["status"] == L.STATUS_REQUIREMENT
+    g = entries.assign(
+        req_amount=entries["amount"].where(req, 0).fillna(0),
+        n_requirement=req.astype(int),
+        n_funded=(entries["status"] == L.STATUS_FUNDED).astype(int),
+        n_missing=(req & entries["amount"].isna()).astype(int),
+    ).groupby(["region", key], sort=False)
+    return g.agg(computed_usd=("req_amount", "sum"), n_entries=("row_id", "size"),
+                 n_requirement=("n_requirement", "sum"), n_funded=("n_funded", "sum"),
+                 n_missing=("n_missing", "sum")).reset_index().rename(columns={key: "name"})
+
+
+def _table(entries: pd.DataFrame, summaries: dict[str, Submission], key: str, which: str) -> pd.DataFrame:
+    """Published table rows outer-joined with what the entries add up to, per region and name."""
+    published = [getattr(s, which) for s in summaries.values()]
+    pub = pd.concat(published, ignore_index=True) if published else pd.DataFrame(columns=list(TABLE_COLUMNS))
+    comp = _computed(entries, key)
+    t = pub.merge(comp, on=["region", "name"], how="outer", indicator=True)
+    t["in_table"] = (t["_merge"] != "right_only").astype("int64")
+    t["has_entries"] = (t["_merge"] != "left_only").astype("int64")
+    t = t.drop(columns="_merge")
+    t["has_summary"] = t["region"].isin(summaries).astype("int64")
+    for c in ("computed_usd", "n_entries", "n_requirement", "n_funded", "n_missing"):
+        t[c] = t[c].fillna(0)
+    t["published_funded"] = t["published_funded"].fillna(False).astype(bool).astype("int64")
+    t["published_usd"] = pd.to_numeric(t["published_usd"], errors="coerce")
+    t["gap_usd"] = t["published_usd"] - t["computed_usd"]
+    t["stake"] = t["gap_usd"].abs().fillna(t["computed_usd"])
+    t["region_country"] = t["region"] + " › " + t["name"].astype(str)
+    # Rows only the entries have: an unknown name was already reported on the entry, so it must not
+    # cascade into table findings.
+    vocab = load()
+    known = t["region_country"].isin(set(vocab.region_country_pairs())) if key == "country" \
+        else t["name"].isin(vocab.areas.names)
+    t["name_known"] = (t["kind"].isin(["canonical", "variant", "misspelt"]) | (t["kind"].isna() & known))
+    t["name_known"] = t["name_known"].astype("int64")
+    t["name_printed"] = t["name_printed"].fillna("")
+    t["value_missing"] = (t["in_table"].astype(bool) & t["published_usd"].isna() & t["has_entries"].astype(bool)
+                          & ~t["published_funded"].astype(bool)).astype("int64")
+    # Where a Finding on this row points: the published cell, else the region's summary sheet.
+    fallback = t["region"].map({r: s.name + " › " + L.SUMMARY for r, s in summaries.items()})
+    t["location"] = t["cell_usd"].fillna(fallback)
+    t["row_id"] = np.arange(len(t))
+    return t
+
+
+def _regions(entries, summaries, countries, areas) -> pd.DataFrame:
+    vocab = load()
+    names = sorted(set(entries["region"]) | set(summaries))
+    recs = []
+    for region in names:
+        e = entries[entries["region"] == region]
+        s = summaries.get(region)
+        req = e["status"] == L.STATUS_REQUIREMENT
+        reg = vocab.regions.get(region)
+        recs.append({
+            "region": region,
+            "title": (s.title if s else None) or region,
+            "has_summary": int(s is not None),
+            "summary_expected": int(bool(reg and reg.has_summary)),
+            "published_total": s.total if s else np.nan,
+            "total_location": (s.total_cell if s else None) or (e["file"].iloc[0] if len(e) else region),
+            "computed_total": float(e["amount"].where(req, 0).fillna(0).sum()),
+            "country_table_sum": float(countries.loc[countries["region"] == region, "published_usd"].sum())
+            if s else np.nan,
+            "area_table_sum": float(areas.loc[areas["region"] == region, "published_usd"].sum())
+            if s else np.nan,
+            "n_entries": len(e), "n_funded": int((e["status"] == L.STATUS_FUNDED).sum()),
+            "n_missing": int((req & e["amount"].isna()).sum()),
+            "files": ", ".join(sorted(set(e["file"]) | ({s.name} if s else set()))),
+        })
+    r = pd.DataFrame(recs, columns=["region", "title", "has_summary", "summary_expected", "published_total",
+                                    "total_location", "computed_total", "country_table_sum", "area_table_sum",
+                                    "n_entries", "n_funded", "n_missing", "files"])
+    r["published_total"] = pd.to_numeric(r["published_total"], errors="coerce")
+    r["total_gap"] = r["published_total"] - r["computed_total"]
+    r["country_table_gap"] = r["country_table_sum"] - r["published_total"]
+    r["area_table_gap"] = r["area_table_sum"] - r["published_total"]
+    r["row_id"] = np.arange(len(r))
+    return r
+
+
+def _fraction(x) -> Fraction | None:
+    return None if x is None or pd.isna(x) else Fraction(x)
+
+
+def _pie(areas: pd.DataFrame, regions: pd.DataFrame, params: dict) -> pd.DataFrame:
+    """Each area's share of the published total, rounded as a chart label would be.
+
+    The share is the published area USD over the published total (the chart plots the published table);
+    where either is missing, computed values stand in. ``expected_half_up`` uses the slice's own printed
+    precision; ``expected_lr`` is largest-remainder rounding of all slices to sum to 100 %.
+    """
+    rnd = RULES[params["rounding"]]
+    target = int(params["percent_target"])
+    areas = areas.copy()
+    for col in ("share_pct", "published_pct", "decimals", "expected_half_up", "expected_lr"):
+        areas[col] = np.nan
+    totals = regions.set_index("region")
+    for region, idx in areas.groupby("region").groups.items():
+        part = areas.loc[idx]
+        total = totals.at[region, "published_total"]
+        if pd.isna(total) or total == 0:
+            total = totals.at[region, "computed_total"]
+        usd = part["published_usd"].fillna(part["computed_usd"])
+        if not total or pd.isna(total):
+            continue
+        shares = [Fraction(v) * 100 / Fraction(total) for v in usd]
+        texts = part["percent_text"]
+        decimals = [printed_decimals(t) if isinstance(t, str) else None for t in texts]
+        depth = max([d for d in decimals if d is not None], default=1)
+        lr = largest_remainder(shares, depth, target)
+        for i, (ix, share, d, text) in enumerate(zip(idx, shares, decimals, texts, strict=True)):
+            areas.at[ix, "share_pct"] = float(share)
+            if d is None:
+                continue
+            areas.at[ix, "decimals"] = d
+            areas.at[ix, "published_pct"] = _to_float(text)
+            areas.at[ix, "expected_half_up"] = float(rnd(share, d))
+            areas.at[ix, "expected_lr"] = float(rnd(lr[i], d))
+    areas["half_up_diff"] = areas["published_pct"] - areas["expected_half_up"]
+    areas["lr_abs_diff"] = (areas["published_pct"] - areas["expected_lr"]).abs()
+    areas["labelled"] = areas["percent_text"].notna().astype("int64")
+    areas["pct_location"] = areas["cell_percent"].fillna(areas["location"])
+    areas["pct_stake"] = (areas["half_up_diff"].abs() / 100 * areas["published_usd"]).fillna(0)
+    return areas
+
+
+def _to_float(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        return np.nan
+
+
+def _pie_sums(regions: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
+    """Sum of the printed % per region, and how far it may stray from 100 through rounding alone
+    (half a unit of each slice's printed precision)."""
+    labelled = areas[areas["decimals"].notna()]
+    sums = labelled.groupby("region")["published_pct"].sum()
+    allowance = labelled.groupby("region")["decimals"].apply(lambda d: sum(0.5 * 10.0 ** -x for x in d))
+    regions = regions.copy()
+    regions["pct_sum"] = regions["region"].map(sums)
+    regions["pct_allowance"] = regions["region"].map(allowance)
+    regions["pct_sum_excess"] = (regions["pct_sum"] - 100).abs() - regions["pct_allowance"]
+    return regions

@@ -1,0 +1,197 @@
+"""The Great Expectations adapter: the only module that imports great_expectations.
+
+Suites are plain JSON in ``expectations/`` (one per concern). Each expectation's ``meta`` holds the rule id,
+a description and message templates; ``severity`` is GX's own (critical → error, warning, info). Suites are
+loaded into an ephemeral context — every expectation is built one by one so that a typo'd type is an error
+here rather than silently dropped — and run on the frames of a :class:`~recon.reconcile.Reconciliation`.
+Failing rows come back through ``unexpected_index_column_names=["row_id"]`` and become Findings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+import os
+import string
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from recon import layout as L
+from recon.errors import RulesError
+from recon.finding import Finding
+from recon.reconcile import Reconciliation
+from recon.vocabulary import load
+
+SUITES = ("entries", "country_totals", "area_totals", "pie_chart", "totals")
+SEVERITY = {"critical": "error", "warning": "warning", "info": "info"}
+# Failing rows fetched per expectation; beyond it recon reports a count (keeps 1M-row batches fast).
+MAX_ROWS_PER_RULE = int(os.environ.get("RECON_MAX_ROWS_PER_RULE", 50_000))
+
+
+def default_dir() -> Path:
+    """``expectations/`` beside the package (a source checkout), else the copy installed with it."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here.parent / "expectations", here / "expectations"):
+        if candidate.is_dir():
+            return candidate
+    raise RulesError("no expectations/ folder found; pass --rules DIR")
+
+
+def read_suites(directory: Path | None = None) -> dict[str, dict]:
+    """The suites as JSON (no GX import): ``{"pie_chart": {"name": ..., "meta": ..., "expectations": [...]}}``."""
+    directory = Path(directory or default_dir())
+    suites = {}
+    for name in SUITES:
+        path = directory / f"{name}.json"
+        try:
+            suites[name] = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise RulesError(f"{path}: cannot read rule suite ({exc})") from exc
+    return suites
+
+
+def parameters(suites: dict[str, dict]) -> dict:
+    """Parameters of the reconciliation maths (rounding rule, 100 % target) from the pie-chart suite."""
+    return dict(suites["pie_chart"].get("meta", {}).get("parameters", {}))
+
+
+def rules_version(directory: Path | None = None) -> str:
+    """A short hash of the suites' bytes, printed in reports: ``"3f2a9c1b7e04"``."""
+    directory = Path(directory or default_dir())
+    digest = hashlib.sha256()
+    for name in SUITES:
+        digest.update((directory / f"{name}.json").read_bytes())
+    return digest.hexdigest()[:12]
+
+
+@dataclass
+class RuleRun:
+    findings: list[Finding]
+    results: dict[str, dict] = field(default_factory=dict)  # suite → GX validation result (JSON)
+    checked: int = 0  # expectations evaluated
+
+
+def _quiet_gx():
+    warnings.filterwarnings("ignore", module="great_expectations")
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    for name in ("great_expectations", "great_expectations.core", "great_expectations.expectations"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
+def build_suite(gx, data: dict, source: str):
+    """JSON suite → ExpectationSuite, raising RulesError for any expectation GX would drop."""
+    from great_expectations.expectations.registry import get_expectation_impl
+
+    suite = gx.ExpectationSuite(name=data["name"], meta=data.get("meta", {}))
+    for i, exp in enumerate(data.get("expectations", [])):
+        rule = exp.get("meta", {}).get("rule", f"#{i}")
+        try:
+            cls = get_expectation_impl(exp["type"])
+            suite.add_expectation(cls(**exp["kwargs"], meta=exp.get("meta", {}),
+                                      severity=exp.get("severity", "critical")))
+        except Exception as exc:
+            raise RulesError(f"{source}: expectation {i} ({rule}, type {exp.get('type')!r}) is invalid: "
+                             f"{exc}".splitlines()[0]) from exc
+    if len(suite.expectations) != len(data.get("expectations", [])):
+        raise RulesError(f"{source}: {len(data['expectations'])} expectations in the file, "
+                         f"{len(suite.expectations)} loaded")
+    return suite
+
+
+def run(recon: Reconciliation, directory: Path | None = None) -> RuleRun:
+    """Run every suite on its frame; return Findings and the raw GX results."""
+    directory = Path(directory or default_dir())
+    suites = read_suites(directory)
+    _quiet_gx()
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    source = context.data_sources.add_pandas("recon")
+    vocab = load()
+    params = {
+        "region_countries": vocab.region_country_pairs(),
+        "countries": sorted({c for r in vocab.regions.values() for c in r.countries.names}),
+        "areas": vocab.areas.names,
+        "statuses": list(L.STATUSES),
+    }
+    out = RuleRun([])
+    for name, data in suites.items():
+        suite = context.suites.add(build_suite(gx, data, str(directory / f"{name}.json")))
+        frame = recon.frame(data["meta"]["frame"])
+        asset = source.add_dataframe_asset(name)
+        batch = asset.add_batch_definition_whole_dataframe(name)
+        vd = context.validation_definitions.add(gx.ValidationDefinition(name=name, data=batch, suite=suite))
+        result = vd.run(
+            batch_parameters={"dataframe": frame}, expectation_parameters=params,
+            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["row_id"],
+                           "partial_unexpected_count": 0, "return_unexpected_index_query": False})
+        out.results[name] = result.to_json_dict()
+        for r in result.results:
+            out.checked += 1
+            if r.exception_info and r.exception_info.get("raised_exception"):
+                raise RulesError(f"{name}: {r.expectation_config.meta.get('rule')} failed to run: "
+                                 f"{r.exception_info.get('exception_message')}")
+            if not r.success:
+                out.findings.extend(_findings(r, frame))
+    return out
+
+
+def _findings(result, frame: pd.DataFrame) -> list[Finding]:
+    cfg = result.expectation_config
+    meta = cfg.meta or {}
+    severity = SEVERITY.get(str(getattr(cfg.severity, "value", cfg.severity)).lower(), "error")
+    ids = [d["row_id"] for d in (result.result.get("unexpected_index_list") or [])]
+    rows = frame.set_index("row_id", drop=False).loc[list(dict.fromkeys(ids))[:MAX_ROWS_PER_RULE]]
+    found = [_finding(meta, severity, row) for row in rows.to_dict("records")]
+    more = len(set(ids)) - len(found)
+    if more > 0:
+        found.append(Finding(meta.get("rule", "?"), severity, message=f"… and {more} more rows fail this rule",
+                             suggestion="fix the rows above first; raise RECON_MAX_ROWS_PER_RULE to list all"))
+    return found
+
+
+class _Format(string.Formatter):
+    """Message templates: ``{amount:usd}`` → ``1,200,000``, ``{share_pct:pct4}`` → ``2.7359``; blanks → —."""
+
+    def format_field(self, value, spec):
+        missing = value is None or (isinstance(value, float) and math.isnan(value))
+        if spec == "usd":
+            return "—" if missing else f"{value:,.0f}"
+        if spec == "int":
+            return "0" if missing else f"{int(value)}"
+        if spec in ("pct", "pct4"):
+            if missing:
+                return "—"
+            text = f"{value:.4f}".rstrip("0").rstrip(".") if spec == "pct4" else f"{value:.6g}"
+            return text
+        return "—" if missing else super().format_field(value, spec)
+
+
+_FMT = _Format()
+
+
+def _finding(meta: dict, severity: str, row: dict) -> Finding:
+    def fill(key: str) -> str | None:
+        template = meta.get(key)
+        return _FMT.format(template, **row) if template else None
+
+    stake = row.get(meta.get("stake", ""), 0)
+    area = row.get("area") if "area" in row else (row.get("name") if "pie" in meta.get("location", "") or
+                                                   meta.get("rule", "").startswith(("AREA", "PIE")) else None)
+    country = row.get("country") if "country" in row else (
+        row.get("name") if meta.get("rule", "").startswith("COUNTRY") else None)
+    return Finding(
+        rule=meta.get("rule", "?"), severity=severity, region=row.get("region"),
+        country=country if isinstance(country, str) else None,
+        area=area if isinstance(area, str) else None,
+        expected=fill("expected"), actual=fill("actual"),
+        location=row.get(meta.get("location", "location")), message=fill("message") or "",
+        suggestion=fill("suggestion"),
+        usd_at_stake=0.0 if stake is None or pd.isna(stake) else abs(float(stake)))

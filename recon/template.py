@@ -1,0 +1,314 @@
+"""The standardized workbook offices fill: built with openpyxl, optionally pre-filled.
+
+``build(region="East and Horn of Africa")`` gives an empty regional template; ``country="Kenya"`` a country
+office's workbook (no Summary sheet: its entries merge into the region's). ``entries=`` and ``summary=``
+pre-fill it — that is how the bundled 2015 edition, the test fixtures and the benchmark data are made.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.chart import PieChart, Reference
+from openpyxl.chart.label import DataLabelList
+from openpyxl.comments import Comment
+from openpyxl.formatting.rule import CellIsRule, FormulaRule
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.table import Table, TableStyleInfo
+
+from recon import TEMPLATE_VERSION, __version__
+from recon import layout as L
+from recon.summary import PublishedRow, PublishedSummary
+from recon.vocabulary import GLOBAL, REGIONAL_PROGRAMMES, load
+
+USD_FORMAT = "#,##0"
+VALIDATED_ROWS = 5000  # validations and formats reach this far below the header
+GREEN = PatternFill("solid", start_color="C6EFCE", end_color="C6EFCE")
+RED = PatternFill("solid", start_color="FFC7CE", end_color="FFC7CE")
+HEADER_FILL = PatternFill("solid", start_color="1F4E78", end_color="1F4E78")
+INPUT_FILL = PatternFill("solid", start_color="FFF2CC", end_color="FFF2CC")
+BOLD = Font(bold=True)
+WHITE_BOLD = Font(bold=True, color="FFFFFF")
+
+ENTRY_FIELDS = tuple(L.ENTRY_COLUMNS)
+COL = {f: get_column_letter(i + 1) for i, f in enumerate(ENTRY_FIELDS)}  # field → column letter
+
+
+def build(region: str, country: str | None = None, *, entries: Iterable[Mapping] = (),
+          summary: PublishedSummary | None = None, revision: int = 1, office: str | None = None,
+          edition_year: int = 2015) -> Workbook:
+    """A template workbook for ``region`` (raises ``ValueError`` for an unknown region or country)."""
+    vocab = load()
+    reg = vocab.regions.get(region)
+    if reg is None:
+        raise ValueError(f"unknown region {region!r}; choose one of: {', '.join(vocab.regions)}")
+    if country is not None and country not in reg.countries:
+        raise ValueError(f"{country!r} is not a country of {region}; choose one of: "
+                         f"{', '.join(reg.countries.names)}")
+    countries = [country] if country else reg.countries.names
+    with_summary = country is None and reg.has_summary
+
+    wb = Workbook()
+    _instructions(wb.active, region, country, with_summary)
+    entries_ws = wb.create_sheet(L.ENTRIES)
+    n_rows = _entries(entries_ws, entries)
+    if with_summary:
+        _summary(wb.create_sheet(L.SUMMARY), countries, vocab.areas.names, summary, n_rows)
+    _lists(wb.create_sheet(L.LISTS), countries, vocab.areas.names, vocab.populations)
+    _meta(wb.create_sheet(L.META), region=region, country=country or "", revision=revision,
+          office=office or (country or region), edition_year=edition_year)
+    _validations(entries_ws, len(countries), len(vocab.areas.names))
+    wb.active = 1  # open on Entries
+    return wb
+
+
+def write(wb: Workbook, path: str | Path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+def _instructions(ws, region: str, country: str | None, with_summary: bool) -> None:
+    ws.title = L.INSTRUCTIONS
+    office = f"{country} ({region})" if country else region
+    lines = [
+        (f"Migration Initiatives — funding requirements: {office}", Font(bold=True, size=14)),
+        ("", None),
+        ("How to fill this workbook", BOLD),
+        ("1. Sheet 'Entries': one row per country and programmatic area.", None),
+        ("2. Country and Programmatic area: pick from the dropdown. A name printed differently in your "
+         "publication may be typed as printed; Excel warns, recon reports it with the canonical name.", None),
+        ("3. Funding requirement (USD): a whole number, no currency sign, e.g. 1200000.", None),
+        ("4. Status: 'Requirement' when the line needs funding; 'Funded' when it is already fully funded. "
+         "A Funded line has NO amount.", None),
+        ("5. Target populations: the categories, separated by semicolons.", None),
+        ("6. Source: where the figure comes from (document, page or line). Notes: anything a reviewer should "
+         "know, e.g. how a figure was settled.", None),
+        ("7. Intentional duplicate: 'Yes' only when a country really has two separate lines for one area.",
+         None),
+    ]
+    if with_summary:
+        lines += [
+            ("8. Sheet 'Summary': type what your region publishes — the country table, the programmatic-area "
+             "table with the pie-chart percentages exactly as printed (e.g. 9, 2.8 or 10.68), and the total.",
+             None),
+            ("   Grey columns recompute each figure from Entries. 'Check' turns red when they disagree.", None),
+        ]
+    lines += [
+        ("", None),
+        ("Checking", BOLD),
+        ("• Without Python: watch the Check columns on 'Summary'.", None),
+        ("• With recon installed (pip install 'recon[excel]'), the 'Check this workbook' macro runs every "
+         "rule and writes a 'Findings' sheet; offending cells are coloured. See README › Checking inside "
+         "Excel.", None),
+        ("• HQ: recon check FILE.xlsx", None),
+        ("", None),
+        ("Do not rename sheets or headers; hidden sheets '_meta' and '_lists' drive the dropdowns.", None),
+    ]
+    for i, (text, font) in enumerate(lines, start=1):
+        cell = ws.cell(row=i, column=1, value=text)
+        if font:
+            cell.font = font
+    ws.column_dimensions["A"].width = 130
+
+
+def _entries(ws, entries: Iterable[Mapping]) -> int:
+    for i, f in enumerate(ENTRY_FIELDS, start=1):
+        header, _aliases, width = L.ENTRY_COLUMNS[f]
+        cell = ws.cell(row=1, column=i, value=header)
+        cell.font, cell.fill = WHITE_BOLD, HEADER_FILL
+        ws.column_dimensions[get_column_letter(i)].width = width
+    row = 1
+    for row, entry in enumerate(entries, start=2):
+        for i, f in enumerate(ENTRY_FIELDS, start=1):
+            value = entry.get(f)
+            if isinstance(value, list | tuple):
+                value = "; ".join(value)
+            if value is not None and value != "":
+                ws.cell(row=row, column=i, value=value)
+    last = max(row, 2)
+    for r in range(2, last + 1):
+        ws[f"{COL['amount']}{r}"].number_format = USD_FORMAT
+    ws.freeze_panes = "A2"
+    table = Table(displayName=L.TABLE_NAME, ref=f"A1:{get_column_letter(len(ENTRY_FIELDS))}{last}")
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
+    ws.add_table(table)
+    return last - 1
+
+
+def _validations(ws, n_countries: int, n_areas: int) -> None:
+    lists = quote_sheetname(L.LISTS)
+    end = VALIDATED_ROWS + 1
+
+    def add(col: str, dv: DataValidation) -> None:
+        ws.add_data_validation(dv)
+        dv.add(f"{COL[col]}2:{COL[col]}{end}")
+
+    # Warning style: publications sometimes print a name differently, and it must stay enterable.
+    add("country", DataValidation(
+        type="list", formula1=f"{lists}!$A$2:$A${n_countries + 1}", errorStyle="warning", allow_blank=True,
+        promptTitle="Country", prompt="Pick the country (or Regional Programmes).",
+        errorTitle="Not in the country list", error="recon will report this name. Keep it only if it is "
+        "printed this way."))
+    add("area", DataValidation(
+        type="list", formula1=f"{lists}!$B$2:$B${n_areas + 1}", errorStyle="warning", allow_blank=True,
+        promptTitle="Programmatic area", prompt="Pick one of the seven programmatic areas.",
+        errorTitle="Not a programmatic area", error="recon will report this area name."))
+    add("amount", DataValidation(
+        type="whole", operator="greaterThanOrEqual", formula1="0", errorStyle="stop", allow_blank=True,
+        promptTitle="USD", prompt="Whole US dollars, e.g. 1200000. Leave empty when Status is Funded.",
+        errorTitle="Whole USD amount", error="Type a whole number ≥ 0 without text. For a funded line, "
+        "leave this empty and set Status to Funded."))
+    add("status", DataValidation(
+        type="list", formula1=f'"{",".join(L.STATUSES)}"', errorStyle="stop", allow_blank=True,
+        promptTitle="Status", prompt="Requirement: needs funding (enter the amount). Funded: already fully "
+        "funded (no amount)."))
+    add("populations", DataValidation(
+        type="custom", formula1="TRUE", allow_blank=True, promptTitle="Target populations",
+        prompt="Separate with semicolons, e.g. Governments and regional bodies; Local NGOs and CSOs"))
+    add("duplicate_ok", DataValidation(
+        type="list", formula1=f'"{L.YES}"', errorStyle="stop", allow_blank=True,
+        promptTitle="Intentional duplicate", prompt="Yes = a second, separate line for the same country and "
+        "area."))
+
+
+def _summary(ws, countries: list[str], areas: list[str], summary: PublishedSummary | None,
+             n_entries: int) -> None:
+    region_title = summary.title if summary else ""
+    ws["A1"] = "Funding requirements for"
+    ws["A1"].font = Font(bold=True, size=13)
+    ws["B1"] = region_title
+    ws["B1"].font = Font(bold=True, size=13)
+    ws["A2"] = ("Type published figures in the yellow cells exactly as printed; grey cells are computed "
+                "from Entries.")
+    ws["A2"].font = Font(italic=True)
+    e = quote_sheetname(L.ENTRIES)
+    amount, cty, area, status = (f"{e}!${COL[f]}:${COL[f]}" for f in ("amount", "country", "area", "status"))
+    requirement_only = f'{status},"<>{L.STATUS_FUNDED}"'
+
+    c_rows = summary.countries if summary else [_blank(n) for n in countries]
+    a_rows = summary.areas if summary else [_blank(n) for n in areas]
+
+    r = 4
+    _header(ws, r, L.COUNTRY_TABLE_HEADERS)
+    c_first = r + 1
+    for r, row in enumerate(c_rows, start=c_first):
+        ws[f"A{r}"], ws[f"B{r}"] = row.name, row.value
+        ws[f"D{r}"] = f"=SUMIFS({amount},{cty},$A{r},{requirement_only})"
+        ws[f"E{r}"] = f'=IF(ISNUMBER(B{r}),B{r}-D{r},"")'
+        ws[f"F{r}"] = (
+            f'=IF(AND(A{r}="",B{r}=""),"",IF(ISNUMBER(B{r}),IF(ABS(B{r}-D{r})<0.5,"OK","MISMATCH"),'
+            f'IF(LOWER(TRIM(B{r}))="funded",IF(COUNTIFS({cty},$A{r},{requirement_only})=0,"OK","MISMATCH"),'
+            f'"MISSING")))')
+        _style_row(ws, r, input_cols="AB")
+    c_last = max(r, c_first)
+
+    r = c_last + 2
+    _header(ws, r, L.AREA_TABLE_HEADERS)
+    a_first = r + 1
+    a_last = a_first + max(len(a_rows), 1) - 1
+    total_row = a_last + 2
+    tot = f"$B${total_row}"
+    # Locale-proof number from the printed text: swap "." for this spreadsheet's decimal separator.
+    sep = "MID(1/2,2,1)"
+    for r, row in enumerate(a_rows, start=a_first):
+        ws[f"A{r}"], ws[f"B{r}"] = row.name, row.value
+        ws[f"C{r}"] = row.percent
+        ws[f"C{r}"].number_format = "@"
+        ws[f"D{r}"] = f"=SUMIFS({amount},{area},$A{r},{requirement_only})"
+        ws[f"E{r}"] = f'=IF(ISNUMBER(B{r}),B{r}-D{r},"")'
+        ws[f"F{r}"] = (f'=IF(AND(A{r}="",B{r}=""),"",IF(ISNUMBER(B{r}),IF(ABS(B{r}-D{r})<0.5,"OK",'
+                       f'"MISMATCH"),"MISSING"))')
+        decimals = f'IF(ISNUMBER(FIND(".",C{r}&"")),LEN(C{r}&"")-FIND(".",C{r}&""),0)'
+        ws[f"G{r}"] = (f'=IF(AND(ISNUMBER(B{r}),ISNUMBER({tot}),{tot}<>0),'
+                       f'ROUND(B{r}/{tot}*100,{decimals}),"")')
+        ws[f"H{r}"] = (f'=IF(A{r}="","",IF(C{r}&""="",IF(ISNUMBER(B{r}),"NO LABEL",""),IF(G{r}="","",'
+                       f'IF(ABS(VALUE(SUBSTITUTE(C{r}&"",".",{sep}))-G{r})<0.000001,"OK","MISMATCH"))))')
+        _style_row(ws, r, input_cols="ABC")
+
+    r = total_row
+    ws[f"A{r}"] = L.TOTAL_LABEL
+    ws[f"A{r}"].font = BOLD
+    ws[f"B{r}"] = summary.total if summary else None
+    ws[f"D{r}"] = f"=SUMIFS({amount},{requirement_only})"
+    ws[f"E{r}"] = f'=IF(ISNUMBER(B{r}),B{r}-D{r},"")'
+    ws[f"F{r}"] = f'=IF(ISNUMBER(B{r}),IF(ABS(B{r}-D{r})<0.5,"OK","MISMATCH"),"MISSING")'
+    _style_row(ws, r, input_cols="AB")
+    for offset, (label, first, last) in enumerate(
+            (("Sum of the country table", c_first, c_last), ("Sum of the area table", a_first, a_last)),
+            start=1):
+        rr = r + offset
+        ws[f"A{rr}"] = label
+        ws[f"D{rr}"] = f"=SUM(B{first}:B{last})"
+        ws[f"E{rr}"] = f'=IF(ISNUMBER(B{r}),B{r}-D{rr},"")'
+        ws[f"F{rr}"] = f'=IF(ISNUMBER(B{r}),IF(ABS(B{r}-D{rr})<0.5,"OK","MISMATCH"),"")'
+        _style_row(ws, rr, input_cols="")
+
+    last = r + 2
+    for col in "FH":
+        rng = f"{col}5:{col}{last}"
+        ws.conditional_formatting.add(rng, CellIsRule(operator="equal", formula=['"OK"'], fill=GREEN))
+        ws.conditional_formatting.add(
+            rng, FormulaRule(formula=[f'AND({col}5<>"",{col}5<>"OK")'], fill=RED, font=Font(bold=True)))
+    for col, width in zip("ABCDEFGH", (42, 18, 14, 20, 14, 12, 14, 12), strict=True):
+        ws.column_dimensions[col].width = width
+    ws.freeze_panes = "A4"
+
+    chart = PieChart()
+    chart.title = "Funding requirement by programmatic area (published USD)"
+    chart.add_data(Reference(ws, min_col=2, min_row=a_first - 1, max_row=a_last), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=a_first, max_row=a_last))
+    chart.dataLabels = DataLabelList()
+    chart.dataLabels.showPercent = True
+    chart.height, chart.width = 9, 16
+    ws.add_chart(chart, "J4")
+    ws["J3"] = "Pie chart of the published area table (Excel computes its own %; compare with column C)"
+    ws["J3"].font = Font(italic=True)
+    ws["A3"].comment = Comment(f"{n_entries} entries when this workbook was written", "recon")
+
+
+def _blank(name: str) -> PublishedRow:
+    return PublishedRow(name, None, None)
+
+
+def _header(ws, row: int, labels) -> None:
+    for i, label in enumerate(labels, start=1):
+        cell = ws.cell(row=row, column=i, value=label or None)
+        cell.font, cell.fill = WHITE_BOLD, HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True)
+
+
+def _style_row(ws, r: int, input_cols: str) -> None:
+    for col in "BDE":
+        ws[f"{col}{r}"].number_format = USD_FORMAT
+    for col in input_cols:
+        ws[f"{col}{r}"].fill = INPUT_FILL
+
+
+def _lists(ws, countries: list[str], areas: list[str], populations: list[str]) -> None:
+    ws.sheet_state = "hidden"
+    for col, (title, values) in enumerate(
+            (("Countries", countries), ("Programmatic areas", areas), ("Statuses", list(L.STATUSES)),
+             ("Target populations", populations)), start=1):
+        ws.cell(row=1, column=col, value=title).font = BOLD
+        for r, v in enumerate(values, start=2):
+            ws.cell(row=r, column=col, value=v)
+
+
+def _meta(ws, **values) -> None:
+    ws.sheet_state = "hidden"
+    values = {"template_version": TEMPLATE_VERSION, **values,
+              "created_by": f"recon {__version__} on {dt.date.today().isoformat()}"}
+    ws["A1"], ws["B1"] = "key", "value"
+    for r, key in enumerate(L.META_KEYS, start=2):
+        ws.cell(row=r, column=1, value=key)
+        ws.cell(row=r, column=2, value=values.get(key, ""))
+
+
+__all__ = ["build", "write", "COL", "GLOBAL", "REGIONAL_PROGRAMMES"]

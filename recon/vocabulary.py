@@ -1,0 +1,153 @@
+"""The appeal's vocabulary: regions, their countries, programmatic areas, target populations.
+
+The lists live in ``recon/data/*.json`` (data, not code). Lookups go through :func:`name_key`, which folds
+the differences a PDF or a keyboard introduces without changing meaning (case, spaces, U+2010 hyphens,
+curly apostrophes, zero-width characters), so ``"Regional programmes "`` finds ``"Regional Programmes"``.
+
+>>> vocab = load()
+>>> vocab.resolve_area("Emergency, Operations and Post\u2010crisis").name
+'Operations, Emergencies and Post-crisis'
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+
+REGIONAL_PROGRAMMES = "Regional Programmes"
+GLOBAL = "Global"
+
+# Characters that render as a hyphen or an apostrophe; PDFs and Word use them interchangeably.
+_HYPHENS = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2212\u00ad"), "-")
+_APOSTROPHES = dict.fromkeys(map(ord, "\u2018\u2019\u02bc\u2032\u00b4`"), "'")
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
+_SPACES = re.compile(r"\s+")
+MISSPELLING_CUTOFF = 0.9  # difflib ratio; "yugsolav…" vs "yugoslav…" ≈ 0.97, "niger" vs "nigeria" ≈ 0.83
+
+
+def clean_text(value: str) -> str:
+    """Strip invisible characters and fold runs of white space (incl. NBSP): ``' Kenya\\u00a0 '`` → ``'Kenya'``."""
+    value = unicodedata.normalize("NFKC", value).translate(_INVISIBLE)
+    return _SPACES.sub(" ", value).strip()
+
+
+def name_key(value: str) -> str:
+    """A comparison key: ``"Côte d’Ivoire"`` and ``"côte d'ivoire "`` share one key."""
+    return clean_text(value).translate(_HYPHENS).translate(_APOSTROPHES).casefold()
+
+
+@dataclass(frozen=True)
+class Match:
+    """How a printed name matched: ``kind`` is ``canonical`` (exactly), ``variant`` (a listed variant or a
+    difference of case, spacing, hyphen shape), ``misspelt`` (a near-certain typo) or ``unknown``."""
+
+    printed: str
+    name: str | None
+    kind: str
+    suggestion: str | None = None
+
+
+@dataclass
+class NameList:
+    """Canonical names with their variants, e.g. the countries of one region."""
+
+    names: list[str]
+    variants: dict[str, str] = field(default_factory=dict)  # variant → canonical
+
+    def __post_init__(self) -> None:
+        self._by_key = {name_key(n): n for n in self.names}
+        self._by_key.update({name_key(v): c for v, c in self.variants.items()})
+
+    def resolve(self, printed: str, *, fallback: NameList | None = None) -> Match:
+        """``resolve("Cameroun")`` → ``Match("Cameroun", "Cameroon", "variant")``."""
+        name = self._by_key.get(name_key(printed))
+        if name is not None:
+            return Match(printed, name, "canonical" if printed == name else "variant", name)
+        if fallback is not None and (hit := fallback._by_key.get(name_key(printed))):
+            # Known elsewhere (e.g. a country of another region): keep it, but it is not this list's.
+            return Match(printed, None, "unknown", hit)
+        keys = list(self._by_key)
+        # A near-certain misspelling ("Yugsolav") is resolved, so one typo does not cascade into table gaps;
+        # it is still reported as a name that differs from the canonical list.
+        if close := difflib.get_close_matches(name_key(printed), keys, n=1, cutoff=MISSPELLING_CUTOFF):
+            return Match(printed, self._by_key[close[0]], "misspelt", self._by_key[close[0]])
+        close = difflib.get_close_matches(name_key(printed), keys, n=1, cutoff=0.6)
+        return Match(printed, None, "unknown", self._by_key[close[0]] if close else None)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._by_key.values()
+
+
+@dataclass
+class Region:
+    name: str
+    printed: list[str]
+    countries: NameList
+    has_summary: bool = True
+
+
+@dataclass
+class Vocabulary:
+    regions: dict[str, Region]
+    areas: NameList
+    populations: list[str]
+    all_countries: NameList
+
+    def region(self, printed: str) -> Region | None:
+        key = name_key(printed)
+        for region in self.regions.values():
+            if key in {name_key(region.name), *map(name_key, region.printed)}:
+                return region
+        return None
+
+    def resolve_country(self, region: str, printed: str) -> Match:
+        found = self.regions.get(region)
+        if found is None:
+            return self.all_countries.resolve(printed)
+        return found.countries.resolve(printed, fallback=self.all_countries)
+
+    def resolve_area(self, printed: str) -> Match:
+        return self.areas.resolve(printed)
+
+    def region_country_pairs(self) -> list[str]:
+        """``["East and Horn of Africa › Kenya", ...]``: the set the entries rules check against."""
+        return [region_country(r.name, c) for r in self.regions.values() for c in r.countries.names]
+
+
+def region_country(region: str, country: str) -> str:
+    return f"{region} › {country}"
+
+
+def _read(name: str) -> dict:
+    return json.loads(resources.files("recon.data").joinpath(name).read_text(encoding="utf-8"))
+
+
+def _namelist(items: list[dict]) -> NameList:
+    return NameList(
+        [item["name"] for item in items],
+        {v: item["name"] for item in items for v in item.get("variants", [])},
+    )
+
+
+@cache
+def load() -> Vocabulary:
+    """The vocabulary shipped with recon (cached: it never changes during a run)."""
+    regions = {}
+    every = []
+    for item in _read("regions.json")["regions"]:
+        countries = [{"name": REGIONAL_PROGRAMMES, "variants": []}, *item["countries"]]
+        regions[item["name"]] = Region(
+            item["name"], item.get("printed", []), _namelist(countries), item.get("has_summary", True)
+        )
+        every.extend(countries)
+    return Vocabulary(
+        regions=regions,
+        areas=_namelist(_read("areas.json")["areas"]),
+        populations=_read("populations.json")["populations"],
+        all_countries=_namelist(every),
+    )
