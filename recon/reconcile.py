@@ -242,6 +242,8 @@ def _pie(areas: pd.DataFrame, regions: pd.DataFrame, params: dict) -> pd.DataFra
     areas["half_up_diff"] = areas["published_pct"] - areas["expected_half_up"]
     areas["lr_abs_diff"] = (areas["published_pct"] - areas["expected_lr"]).abs()
     areas["labelled"] = areas["percent_text"].notna().astype("int64")
+    # A region that prints no % label at all published no pie chart: one regional finding, not one per slice.
+    areas["chart_published"] = areas.groupby("region")["labelled"].transform("max").fillna(0).astype("int64")
     areas["pct_location"] = areas["cell_percent"].fillna(areas["location"])
     areas["pct_stake"] = (areas["half_up_diff"].abs() / 100 * areas["published_usd"]).fillna(0)
     return areas
@@ -264,4 +266,5 @@ def _pie_sums(regions: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
     regions["pct_sum"] = regions["region"].map(sums)
     regions["pct_allowance"] = regions["region"].map(allowance)
     regions["pct_sum_excess"] = (regions["pct_sum"] - 100).abs() - regions["pct_allowance"]
+    regions["pie_labels"] = regions["region"].map(labelled.groupby("region").size()).fillna(0).astype("int64")
     return regions
