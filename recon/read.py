@@ -184,25 +184,26 @@ def _entries(rows, first_row: int, columns: dict[str, int], letters: dict[str, s
         raw_value, row = df.at[idx, "amount"], df.at[idx, "row"]
         parsed = parse_amount(raw_value)
         where = loc("amount", row)
+        who = {"country": text["country"][idx] or office_country, "area": text["area"][idx] or None}
         if parsed.kind == "funded":
             if status[idx] == "":
                 status[idx] = L.STATUS_FUNDED
             findings.append(Finding(
-                "READ-FUNDED-IN-AMOUNT", "warning", region, location=where, actual=repr(raw_value),
+                "READ-FUNDED-IN-AMOUNT", "warning", region, **who, location=where, actual=repr(raw_value),
                 expected="an empty amount and Status 'Funded'",
                 message=f"'{raw_value}' typed in the amount column; read as Status Funded with no amount",
                 suggestion="clear the amount cell and choose Funded in the Status column"))
         elif parsed.kind == "text":
             amounts[idx] = parsed.value
             findings.append(Finding(
-                "READ-AMOUNT-TEXT", "warning", region, location=where, actual=repr(raw_value),
+                "READ-AMOUNT-TEXT", "warning", region, **who, location=where, actual=repr(raw_value),
                 expected=f"{parsed.value:,.0f}", usd_at_stake=parsed.value or 0,
                 message=f"amount typed as text {raw_value!r}; read as {parsed.value:,.0f} — Excel formulas "
                         "do not add text", suggestion=f"type the number {parsed.value:.0f} without separators "
                                                       "or currency"))
         else:
             findings.append(Finding(
-                "READ-AMOUNT-UNREADABLE", "error", region, location=where, actual=repr(raw_value),
+                "READ-AMOUNT-UNREADABLE", "error", region, **who, location=where, actual=repr(raw_value),
                 expected="a whole USD amount", message=f"amount {raw_value!r} is not a number",
                 suggestion="type the amount as a whole number of USD, e.g. 1200000"))
     # Status: blank means Requirement (the common case); spelling variants are folded.
@@ -287,7 +288,7 @@ def _summary(sub: Submission, rows: list[list], sheet: str) -> None:
                     suggestion="type the number as printed, or 'funded'"))
             elif text is not None and published is not None:
                 sub.findings.append(Finding(
-                    "READ-AMOUNT-TEXT", "warning", region, location=cell(1, r), actual=repr(value),
+                    "READ-PUBLISHED-TEXT", "warning", region, location=cell(1, r), actual=repr(value),
                     expected=f"{published:,.0f}", message=f"published value typed as text {value!r}; read as "
                     f"{published:,.0f}", suggestion="type it as a number"))
             match = resolver(name)

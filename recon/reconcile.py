@@ -15,7 +15,7 @@ import pandas as pd
 
 from recon import layout as L
 from recon.finding import Finding
-from recon.rounding import RULES, largest_remainder, printed_decimals
+from recon.rounding import RULES, largest_remainder_range, printed_decimals
 from recon.submission import ENTRY_COLUMNS, TABLE_COLUMNS, Submission
 from recon.vocabulary import load, region_country
 
@@ -136,7 +136,13 @@ def _table(entries: pd.DataFrame, summaries: dict[str, Submission], key: str, wh
     published = [getattr(s, which) for s in summaries.values()]
     pub = pd.concat(published, ignore_index=True) if published else pd.DataFrame(columns=list(TABLE_COLUMNS))
     comp = _computed(entries, key)
-    t = pub.merge(comp, on=["region", "name"], how="outer", indicator=True)
+    pub = pub.assign(order=np.arange(len(pub)))
+    comp = comp.assign(order=np.arange(len(pub), len(pub) + len(comp)))
+    t = pub.merge(comp.drop(columns="order"), on=["region", "name"], how="outer", indicator=True)
+    # Keep the published table's order, then names only the entries have (in entry order).
+    entry_order = t[["region", "name"]].merge(comp[["region", "name", "order"]], how="left")["order"]
+    t["order"] = t["order"].fillna(pd.Series(entry_order.to_numpy(), index=t.index))
+    t = t.sort_values(["order"], kind="stable").drop(columns="order").reset_index(drop=True)
     t["in_table"] = (t["_merge"] != "right_only").astype("int64")
     t["has_entries"] = (t["_merge"] != "left_only").astype("int64")
     t = t.drop(columns="_merge")
@@ -230,7 +236,7 @@ def _pie(areas: pd.DataFrame, regions: pd.DataFrame, params: dict) -> pd.DataFra
         texts = part["percent_text"]
         decimals = [printed_decimals(t) if isinstance(t, str) else None for t in texts]
         depth = max([d for d in decimals if d is not None], default=1)
-        lr = largest_remainder(shares, depth, target)
+        lr = largest_remainder_range(shares, depth, target)
         for i, (ix, share, d, text) in enumerate(zip(idx, shares, decimals, texts, strict=True)):
             areas.at[ix, "share_pct"] = float(share)
             if d is None:
@@ -238,7 +244,10 @@ def _pie(areas: pd.DataFrame, regions: pd.DataFrame, params: dict) -> pd.DataFra
             areas.at[ix, "decimals"] = d
             areas.at[ix, "published_pct"] = _to_float(text)
             areas.at[ix, "expected_half_up"] = float(rnd(share, d))
-            areas.at[ix, "expected_lr"] = float(rnd(lr[i], d))
+            low, high = (float(rnd(x, d)) for x in lr[i])
+            published = areas.at[ix, "published_pct"]
+            # Nearest largest-remainder value (a slice tied for the last unit may have it or not).
+            areas.at[ix, "expected_lr"] = min((low, high), key=lambda v: abs(v - published))
     areas["half_up_diff"] = areas["published_pct"] - areas["expected_half_up"]
     areas["lr_abs_diff"] = (areas["published_pct"] - areas["expected_lr"]).abs()
     areas["labelled"] = areas["percent_text"].notna().astype("int64")

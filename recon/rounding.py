@@ -44,6 +44,26 @@ def largest_remainder(shares: Sequence[Fraction], decimals: int, target: int = 1
     return [Fraction(f, scale) for f in floors]
 
 
+def largest_remainder_range(shares: Sequence[Fraction], decimals: int,
+                            target: int = 100) -> list[tuple[Fraction, Fraction]]:
+    """Like :func:`largest_remainder`, but a slice tied with others for the last unit may get it or not:
+    each slice gets its (lowest, highest) possible value. Three thirds at 0 decimals → (33, 34) each."""
+    scale = 10**decimals
+    scaled = [s * scale for s in shares]
+    floors = [math.floor(s) for s in scaled]
+    missing = target * scale - sum(floors)
+    rema = [s - f for s, f in zip(scaled, floors, strict=True)]
+    if missing <= 0:
+        return [(Fraction(f, scale), Fraction(f, scale)) for f in floors]
+    cut = sorted(rema, reverse=True)[min(missing, len(rema)) - 1]
+    out = []
+    for f, r in zip(floors, rema, strict=True):
+        low = f + 1 if r > cut else f
+        high = f + 1 if r >= cut else f
+        out.append((Fraction(low, scale), Fraction(high, scale)))
+    return out
+
+
 def printed_decimals(text: str) -> int:
     """``"10.68"`` → 2, ``"9"`` → 0."""
     _, _, frac = text.partition(".")

@@ -1,0 +1,211 @@
+"""The ``recon`` command: thin wrappers that parse arguments and call the library.
+
+Heavy imports (pandas, great_expectations) happen inside commands, so ``recon --help`` and
+``recon template`` stay fast and never load Great Expectations.
+"""
+
+from __future__ import annotations
+
+import enum
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(
+    help="recon: check and reconcile Migration Initiatives funding workbooks.\n\n"
+         "Example:\n\n    recon reconcile            # the bundled 2015 edition",
+    add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]}, rich_markup_mode=None,
+)
+
+Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Show full tracebacks on errors.")]
+RulesDir = Annotated[Path | None, typer.Option("--rules", help="Folder of rule suites (default: expectations/).")]
+
+
+class Format(str, enum.Enum):
+    rich = "rich"
+    json = "json"
+
+
+class ExportFormat(str, enum.Enum):
+    csv = "csv"
+    json = "json"
+
+
+def _fail(exc: BaseException, verbose: bool) -> None:
+    if verbose:
+        raise exc
+    typer.echo(f"recon: {exc}", err=True)
+    raise typer.Exit(2)
+
+
+def _guarded(verbose: bool):
+    """Turn the errors users can cause into one line and exit code 2."""
+    from recon.errors import RulesError, UnusableInput
+
+    class _Guard:
+        def __enter__(self):
+            return self
+
+        def __exit__(self, kind, exc, tb):
+            if exc is None or isinstance(exc, typer.Exit | typer.Abort | SystemExit | KeyboardInterrupt):
+                return False
+            if isinstance(exc, BrokenPipeError):  # e.g. `recon reconcile | head`: the reader left, not an error
+                sys.stderr.close()
+                raise typer.Exit(0)
+            if isinstance(exc, UnusableInput | RulesError | ValueError | OSError):
+                _fail(exc, verbose)
+            if not verbose:
+                typer.echo(f"recon: internal error: {type(exc).__name__}: {exc} (run with --verbose and report "
+                           "it)", err=True)
+                raise typer.Exit(2)
+            return False
+
+    return _Guard()
+
+
+def _run(paths: list[Path], rules: Path | None, quiet: bool = False):
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from recon import pipeline
+
+    files = pipeline.collect(paths)
+    if not files:
+        raise ValueError(f"no .xlsx workbooks in {', '.join(map(str, paths))}")
+    missing = [f for f in files if not f.exists()]
+    if missing:
+        raise ValueError(f"{missing[0]}: no such file or folder")
+    err = Console(stderr=True)
+    if len(files) > 3 and err.is_terminal and not quiet:
+        with Progress(console=err, transient=True) as progress:
+            task = progress.add_task("Reading workbooks", total=len(files))
+            return pipeline.run(files, rules, advance=lambda: progress.advance(task))
+    return pipeline.run(files, rules)
+
+
+def _emit(result, fmt: Format) -> None:
+    if fmt is Format.json:
+        import json
+
+        from recon.summaries import as_json
+
+        typer.echo(json.dumps(as_json(result), indent=1, ensure_ascii=False, default=str))
+    else:
+        from recon.terminal import render
+
+        render(result)
+
+
+@app.command()
+def template(
+    region: Annotated[str, typer.Option("--region", "-r", help="Regional office, e.g. 'East and Horn of Africa'.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Workbook to write (.xlsx).")],
+    country: Annotated[str | None, typer.Option("--country", "-c", help="A country office's own workbook.")] = None,
+    revision: Annotated[int, typer.Option(help="Revision number stored in the workbook.")] = 1,
+    verbose: Verbose = False,
+) -> None:
+    """Write a blank standardized workbook for a regional (or country) office.
+
+    Example:
+
+        recon template --region "East and Horn of Africa" -o ehoa.xlsx
+
+        recon template --region "East and Horn of Africa" --country Kenya -o kenya.xlsx
+    """
+    with _guarded(verbose):
+        from recon import template as tpl
+
+        if output.exists():
+            raise ValueError(f"{output} exists; choose another name (recon never overwrites a workbook)")
+        tpl.write(tpl.build(region, country, revision=revision), output)
+        typer.echo(f"wrote {output}")
+
+
+@app.command()
+def check(
+    files: Annotated[list[Path], typer.Argument(help="Workbook(s) to check.")],
+    format: Annotated[Format, typer.Option("--format", "-f", help="rich (default) or json.")] = Format.rich,
+    rules: RulesDir = None,
+    verbose: Verbose = False,
+) -> None:
+    """Check one office's workbook: every rule, every cell. Exit 0 clean, 1 errors found, 2 unusable.
+
+    Example:
+
+        recon check kenya.xlsx
+
+        recon check ehoa.xlsx --format json
+    """
+    with _guarded(verbose):
+        result = _run(files, rules, quiet=format is Format.json)
+        _emit(result, format)
+    raise typer.Exit(result.exit_code)
+
+
+@app.command()
+def reconcile(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Workbooks or folders (default: the bundled 2015 "
+                                                           "edition).")] = None,
+    format: Annotated[Format, typer.Option("--format", "-f", help="rich (default) or json.")] = Format.rich,
+    rules: RulesDir = None,
+    verbose: Verbose = False,
+) -> None:
+    """Merge every submission and reconcile published tables, pie charts and totals against the entries.
+
+    Example:
+
+        recon reconcile
+
+        recon reconcile submissions/ --format json > findings.json
+    """
+    with _guarded(verbose):
+        from recon.pipeline import bundled_dir
+
+        result = _run(paths or [bundled_dir()], rules, quiet=format is Format.json)
+        _emit(result, format)
+    raise typer.Exit(result.exit_code)
+
+
+@app.command()
+def export(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Workbooks or folders (default: the bundled 2015 "
+                                                           "edition).")] = None,
+    format: Annotated[ExportFormat, typer.Option("--format", "-f", help="csv or json.")] = ExportFormat.csv,
+    output: Annotated[str, typer.Option("--output", "-o", help="File to write, or - for standard output.")] = "-",
+    verbose: Verbose = False,
+) -> None:
+    """Write the consolidated entries: region,country,area,amount_usd,status,source.
+
+    Example:
+
+        recon export workbooks/mi2015 --format csv -o entries.csv
+    """
+    with _guarded(verbose):
+        from recon import export as ex
+        from recon import pipeline
+        from recon.pipeline import bundled_dir
+        from recon.reconcile import reconcile as merge
+
+        files = pipeline.collect(paths or [bundled_dir()])
+        subs, bad = pipeline.read_all(files)
+        for e in bad:
+            typer.echo(f"recon: skipped {e}", err=True)
+        entries = merge(subs).entries
+        text = ex.to_csv(entries) if format is ExportFormat.csv else ex.to_json(entries)
+        if output == "-":
+            sys.stdout.write(text)
+        else:
+            Path(output).write_text(text, encoding="utf-8")
+            typer.echo(f"wrote {len(entries)} entries to {output}", err=True)
+    raise typer.Exit(2 if bad else 0)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

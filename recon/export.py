@@ -1,0 +1,62 @@
+"""Consolidated entries as CSV or JSON: ``region,country,area,amount_usd,status,source``.
+
+Text that a spreadsheet would run as a formula (``=HYPERLINK(...)``, ``+1``, ``@SUM``) is neutralised with a
+leading apostrophe, so an exported file is safe to open in Excel.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+
+import pandas as pd
+
+from recon import layout as L
+
+COLUMNS = ("region", "country", "area", "amount_usd", "status", "source")
+_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def neutralise(value):
+    """``"=cmd()"`` → ``"'=cmd()"``; numbers and safe text unchanged."""
+    if isinstance(value, str) and value.startswith(_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def entries_frame(entries: pd.DataFrame) -> pd.DataFrame:
+    out = pd.DataFrame({
+        "region": entries["region"],
+        "country": entries["country"],
+        "area": entries["area"],
+        "amount_usd": entries["amount"],
+        "status": entries["status"].map({L.STATUS_REQUIREMENT: "requirement", L.STATUS_FUNDED: "funded"})
+        .fillna(entries["status"].str.lower()),
+        "source": entries["location"],
+    })
+    return out.sort_values(["region", "country", "area"], kind="stable").reset_index(drop=True)
+
+
+def _amount(x):
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return None
+    return int(x) if float(x).is_integer() else float(x)
+
+
+def to_csv(entries: pd.DataFrame) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(COLUMNS)
+    for row in entries_frame(entries).itertuples(index=False):
+        amount = _amount(row.amount_usd)
+        w.writerow([neutralise(row.region), neutralise(row.country), neutralise(row.area),
+                    "" if amount is None else amount, row.status, neutralise(row.source)])
+    return buf.getvalue()
+
+
+def to_json(entries: pd.DataFrame) -> str:
+    records = [{**r, "amount_usd": _amount(r["amount_usd"])}
+               for r in entries_frame(entries).to_dict("records")]
+    return json.dumps({"entries": records}, indent=1, ensure_ascii=False)

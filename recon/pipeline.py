@@ -1,0 +1,108 @@
+"""The whole job in one call: collect workbooks → read → reconcile → run the rules.
+
+>>> result = run(["workbooks/mi2015"])                       # doctest: +SKIP
+>>> result.counts
+{'error': 5, 'warning': 12, 'info': 10}
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from recon.errors import UnusableInput
+from recon.finding import Finding, count_by_severity, sort_key
+from recon.read import read_workbook
+from recon.reconcile import Reconciliation, reconcile
+from recon.submission import Submission
+
+SUFFIXES = (".xlsx", ".xlsm")
+PARALLEL_FROM = 8  # files; below this, process start-up costs more than it saves
+
+
+def bundled_dir() -> Path:
+    """``workbooks/mi2015`` of this checkout: the 2015 edition."""
+    return Path(__file__).resolve().parent.parent / "workbooks" / "mi2015"
+
+
+def collect(paths: Iterable[str | Path]) -> list[Path]:
+    """Files as given; folders expanded to their ``*.xlsx``/``*.xlsm`` (sorted, Excel lock files skipped)."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out += sorted(f for f in p.iterdir() if f.suffix.lower() in SUFFIXES and not f.name.startswith("~$"))
+        else:
+            out.append(p)
+    return out
+
+
+@dataclass
+class Result:
+    reconciliation: Reconciliation
+    findings: list[Finding]
+    unusable: list[UnusableInput] = field(default_factory=list)
+    results: dict = field(default_factory=dict)  # raw GX validation results per suite
+    rules_version: str = ""
+    inputs: list[Path] = field(default_factory=list)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return count_by_severity(self.findings)
+
+    @property
+    def exit_code(self) -> int:
+        """0 clean, 1 error findings, 2 an input was unusable."""
+        if self.unusable:
+            return 2
+        return 1 if self.counts["error"] else 0
+
+    @property
+    def submissions(self) -> list[Submission]:
+        return self.reconciliation.submissions
+
+
+def _read_one(path: Path) -> Submission | UnusableInput:
+    try:
+        return read_workbook(path)
+    except UnusableInput as exc:
+        return exc
+
+
+def read_all(paths: list[Path], advance: Callable[[], None] | None = None,
+             workers: int | None = None) -> tuple[list[Submission], list[UnusableInput]]:
+    """Read every workbook; an unusable one is set aside (with its one-line reason), the rest go on."""
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    if len(paths) >= PARALLEL_FROM and workers > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            outcomes = []
+            for outcome in pool.map(_read_one, paths, chunksize=max(1, len(paths) // (workers * 8))):
+                outcomes.append(outcome)
+                if advance:
+                    advance()
+    else:
+        outcomes = []
+        for p in paths:
+            outcomes.append(_read_one(p))
+            if advance:
+                advance()
+    subs = [o for o in outcomes if isinstance(o, Submission)]
+    bad = [o for o in outcomes if isinstance(o, UnusableInput)]
+    return subs, bad
+
+
+def run(paths: Iterable[str | Path], rules_dir: Path | None = None,
+        advance: Callable[[], None] | None = None) -> Result:
+    from recon import rules  # GX is imported inside rules.run only
+
+    files = collect(paths)
+    suites = rules.read_suites(rules_dir)
+    subs, bad = read_all(files, advance)
+    rec = reconcile(subs, rules.parameters(suites))
+    ran = rules.run(rec, rules_dir)
+    unusable = [Finding("READ-UNUSABLE", "error", location=e.where, message=e.problem, suggestion=e.fix)
+                for e in bad]
+    findings = sorted(unusable + rec.findings + ran.findings, key=sort_key)
+    return Result(rec, findings, bad, ran.results, rules.rules_version(rules_dir), files)

@@ -1,0 +1,53 @@
+"""Per-region headline figures shared by every report (terminal, JSON, HTML, XLSX).
+
+>>> region_rows(result)[0]                                        # doctest: +SKIP
+{'region': 'Asia and the Pacific', 'entries': 143, 'funded': 9, 'published_total': 233745000.0,
+ 'computed_total': 233745000.0, 'gap': 0.0, 'error': 0, 'warning': 4, 'info': 1}
+"""
+
+from __future__ import annotations
+
+import math
+
+from recon.finding import count_by_severity
+
+
+def _num(x) -> float | None:
+    return None if x is None or (isinstance(x, float) and math.isnan(x)) else float(x)
+
+
+def region_rows(result) -> list[dict]:
+    rows = []
+    for r in result.reconciliation.regions.to_dict("records"):
+        counts = count_by_severity(f for f in result.findings if f.region == r["region"])
+        published, computed = _num(r["published_total"]), _num(r["computed_total"])
+        rows.append({
+            "region": r["region"], "title": r["title"], "entries": int(r["n_entries"]),
+            "funded": int(r["n_funded"]), "missing_amount": int(r["n_missing"]),
+            "published_total": published, "computed_total": computed,
+            "gap": None if published is None or computed is None else published - computed,
+            **counts,
+        })
+    return rows
+
+
+def input_rows(result) -> list[dict]:
+    """Each workbook read, with its hash and row accounting (read = accepted + rejected)."""
+    rows = [{"file": s.name, "region": s.region, "office": s.office, "revision": s.revision,
+             "sha256": s.sha256, "rows_read": s.rows_read, "rows_accepted": s.rows_accepted,
+             "rows_rejected": s.rows_rejected, "status": "read"} for s in result.submissions]
+    rows += [{"file": e.file, "region": None, "office": None, "revision": None, "sha256": None,
+              "rows_read": 0, "rows_accepted": 0, "rows_rejected": 0, "status": f"unusable: {e.problem}"}
+             for e in result.unusable]
+    return rows
+
+
+def as_json(result) -> dict:
+    """The ``--format json`` document of ``check`` and ``reconcile``."""
+    return {
+        "findings": [f.to_json() for f in result.findings],
+        "regions": region_rows(result),
+        "inputs": input_rows(result),
+        "counts": count_by_severity(result.findings),
+        "rules_version": result.rules_version,
+    }

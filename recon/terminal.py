@@ -1,0 +1,92 @@
+"""The rich terminal report: a table per region, then the findings, worst and costliest first.
+
+On a terminal it draws tables; piped or redirected it prints plain lines that diff and grep well.
+"""
+
+from __future__ import annotations
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from recon.summaries import input_rows, region_rows
+
+STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+
+
+def usd(x) -> str:
+    return "—" if x is None else f"{x:,.0f}"
+
+
+def render(result, console: Console | None = None, *, max_findings: int | None = None) -> None:
+    console = console or Console()
+    if console.is_terminal:
+        _rich(result, console, max_findings)
+    else:
+        _plain(result, console, max_findings)
+
+
+def headline(result) -> str:
+    c = result.counts
+    return (f"{len(result.submissions)} workbooks, {sum(s.rows_accepted for s in result.submissions)} entries · "
+            f"{c['error']} errors, {c['warning']} warnings, {c['info']} info")
+
+
+def _rich(result, console: Console, max_findings: int | None) -> None:
+    console.print(Text(f"recon · rules {result.rules_version} · {headline(result)}", style="bold"))
+    t = Table(box=box.SIMPLE_HEAVY, title="Regions", title_justify="left")
+    for col, just in (("Region", "left"), ("Entries", "right"), ("Funded", "right"), ("Published total", "right"),
+                      ("Computed total", "right"), ("Gap", "right"), ("Errors", "right"), ("Warnings", "right"),
+                      ("Info", "right")):
+        t.add_column(col, justify=just)
+    for r in region_rows(result):
+        gap = r["gap"]
+        t.add_row(r["region"], str(r["entries"]), str(r["funded"]), usd(r["published_total"]),
+                  usd(r["computed_total"]), Text(usd(gap), style="red" if gap else ""),
+                  Text(str(r["error"]), style=STYLE["error"] if r["error"] else "dim"),
+                  Text(str(r["warning"]), style=STYLE["warning"] if r["warning"] else "dim"),
+                  Text(str(r["info"]), style="dim"))
+    console.print(t)
+    bad = [r for r in input_rows(result) if r["status"] != "read" or r["rows_rejected"]]
+    for r in bad:
+        console.print(Text(f"{r['file']}: {r['status']} · read {r['rows_read']} = accepted {r['rows_accepted']}"
+                           f" + rejected {r['rows_rejected']}", style="yellow"))
+    findings = result.findings[:max_findings] if max_findings else result.findings
+    if not findings:
+        console.print(Text("No findings.", style="green"))
+        return
+    ft = Table(box=box.SIMPLE, title="Findings", title_justify="left", show_lines=False)
+    ft.add_column("Severity")
+    ft.add_column("Rule")
+    ft.add_column("Location", overflow="fold", max_width=38)
+    ft.add_column("Finding", overflow="fold", ratio=3)
+    ft.add_column("Suggestion", overflow="fold", ratio=2)
+    for f in findings:
+        ft.add_row(Text(f.severity, style=STYLE[f.severity]), f.rule, f.location or f.region or "", f.message,
+                   f.suggestion or "")
+    console.print(ft)
+    if max_findings and len(result.findings) > max_findings:
+        console.print(f"… {len(result.findings) - max_findings} more (use --format json or a report)")
+
+
+def _plain(result, console: Console, max_findings: int | None) -> None:
+    out = console.file
+    print(f"recon · rules {result.rules_version} · {headline(result)}", file=out)
+    print("", file=out)
+    print("region\tentries\tfunded\tpublished_total\tcomputed_total\tgap\terrors\twarnings\tinfo", file=out)
+    for r in region_rows(result):
+        print("\t".join([r["region"], str(r["entries"]), str(r["funded"]), usd(r["published_total"]),
+                         usd(r["computed_total"]), usd(r["gap"]), str(r["error"]), str(r["warning"]),
+                         str(r["info"])]), file=out)
+    for r in input_rows(result):
+        if r["status"] != "read" or r["rows_rejected"]:
+            print(f"{r['file']}: {r['status']} · read {r['rows_read']} = accepted {r['rows_accepted']} + "
+                  f"rejected {r['rows_rejected']}", file=out)
+    print("", file=out)
+    findings = result.findings[:max_findings] if max_findings else result.findings
+    for f in findings:
+        print(f"{f.severity.upper():7} {f.rule:28} {f.location or f.region or ''}", file=out)
+        print(f"        {f.message}", file=out)
+        if f.suggestion:
+            print(f"        → {f.suggestion}", file=out)
