@@ -24,12 +24,12 @@ Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Show full traceb
 RulesDir = Annotated[Path | None, typer.Option("--rules", help="Folder of rule suites (default: expectations/).")]
 
 
-class Format(str, enum.Enum):
+class Format(enum.StrEnum):
     rich = "rich"
     json = "json"
 
 
-class ExportFormat(str, enum.Enum):
+class ExportFormat(enum.StrEnum):
     csv = "csv"
     json = "json"
 

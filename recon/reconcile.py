@@ -17,7 +17,7 @@ from recon import layout as L
 from recon.finding import Finding
 from recon.rounding import RULES, largest_remainder_range, printed_decimals
 from recon.submission import ENTRY_COLUMNS, TABLE_COLUMNS, Submission
-from recon.vocabulary import load, region_country
+from recon.vocabulary import load
 
 # Parameters the reconciliation maths needs; the pie-chart suite's meta overrides them (see recon.rules).
 DEFAULT_PARAMETERS = {"rounding": "half_up", "percent_target": 100}
