@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
+from typing import Protocol
 
 import pandas as pd
 import python_calamine as pc
@@ -36,6 +37,25 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+class SheetSource(Protocol):
+    """Where cell values come from: a file through python-calamine, or an open book through xlwings."""
+
+    sheet_names: list[str]
+
+    def rows(self, sheet: str) -> list[list]:
+        """All rows of ``sheet`` from A1, empty cells as ``""`` or ``None``."""
+        ...
+
+
+class CalamineSource:
+    def __init__(self, wb: pc.CalamineWorkbook):
+        self._wb = wb
+        self.sheet_names = list(wb.sheet_names)
+
+    def rows(self, sheet: str) -> list[list]:
+        return self._wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+
+
 def read_workbook(path: str | Path) -> Submission:
     """Read one office's workbook (``.xlsx``/``.xlsm``; macros are never run)."""
     path = Path(path)
@@ -52,7 +72,7 @@ def read_workbook(path: str | Path) -> Submission:
     except Exception as exc:  # calamine raises several types for a damaged zip or XML
         raise UnusableInput(name, f"not a readable xlsx workbook ({type(exc).__name__})", XLSX_FIX) from exc
     try:
-        return _read(path, wb)
+        return read_source(CalamineSource(wb), path, sha256=file_sha256(path))
     except UnusableInput:
         raise
     except pc.CalamineError as exc:
@@ -61,12 +81,13 @@ def read_workbook(path: str | Path) -> Submission:
         wb.close()
 
 
-def _read(path: Path, wb: pc.CalamineWorkbook) -> Submission:
+def read_source(source: SheetSource, path: Path, sha256: str = "") -> Submission:
+    """Cell values from any :class:`SheetSource` → Submission; ``path`` names it in locations."""
     name = path.name
     vocab = load()
-    sheets = {clean_text(s).casefold(): s for s in wb.sheet_names}
+    sheets = {clean_text(s).casefold(): s for s in source.sheet_names}
     findings: list[Finding] = []
-    meta = _meta(wb, sheets)
+    meta = _meta(source, sheets)
     region_printed = str(meta.get("region") or "").strip()
     reg = vocab.region(region_printed) if region_printed else None
     if reg is None:
@@ -75,19 +96,19 @@ def _read(path: Path, wb: pc.CalamineWorkbook) -> Submission:
     office_country = str(meta.get("country") or "").strip() or None
     entries_sheet = sheets.get(L.ENTRIES.casefold())
     if entries_sheet is None:
-        raise UnusableInput(name, f"no '{L.ENTRIES}' sheet (sheets: {', '.join(wb.sheet_names)})",
+        raise UnusableInput(name, f"no '{L.ENTRIES}' sheet (sheets: {', '.join(source.sheet_names)})",
                             f"rename your data sheet to '{L.ENTRIES}' or start from `recon template`")
-    rows = wb.get_sheet_by_name(entries_sheet).to_python(skip_empty_area=False)
+    rows = source.rows(entries_sheet)
     header_row, columns = _find_header(rows, name, entries_sheet)
     letters = {f: get_column_letter(i + 1) for f, i in columns.items()}
     entries, read, rejected = _entries(rows[header_row + 1:], header_row + 2, columns, letters,
                                        name, reg.name, office_country, findings)
     sub = Submission(path=path, region=reg.name, office=office_country or reg.name,
                      revision=_int(meta.get("revision"), 1), meta=meta, entries=entries, columns=letters,
-                     findings=findings, rows_read=read, rows_rejected=rejected, sha256=file_sha256(path))
+                     findings=findings, rows_read=read, rows_rejected=rejected, sha256=sha256)
     summary_sheet = sheets.get(L.SUMMARY.casefold())
     if summary_sheet is not None and office_country is None:
-        _summary(sub, wb.get_sheet_by_name(summary_sheet).to_python(skip_empty_area=False), summary_sheet)
+        _summary(sub, source.rows(summary_sheet), summary_sheet)
     elif office_country is None and reg.has_summary:
         findings.append(Finding(
             "READ-SUMMARY-MISSING", "warning", reg.name, location=f"{name}", message=f"no '{L.SUMMARY}' sheet: "
@@ -96,12 +117,12 @@ def _read(path: Path, wb: pc.CalamineWorkbook) -> Submission:
     return sub
 
 
-def _meta(wb: pc.CalamineWorkbook, sheets: dict[str, str]) -> dict:
+def _meta(source: SheetSource, sheets: dict[str, str]) -> dict:
     sheet = sheets.get(L.META)
     if sheet is None:
         return {}
     meta = {}
-    for row in wb.get_sheet_by_name(sheet).to_python():
+    for row in source.rows(sheet):
         if len(row) >= 2 and isinstance(row[0], str) and row[0]:
             meta[row[0].strip()] = row[1]
     return meta
