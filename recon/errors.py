@@ -13,6 +13,9 @@ class UnusableInput(Exception):
         self.file, self.problem, self.fix, self.sheet, self.cell = file, problem, fix, sheet, cell
         super().__init__(str(self))
 
+    def __reduce__(self):  # picklable, so parallel readers can hand it back
+        return (type(self), (self.file, self.problem, self.fix, self.sheet, self.cell))
+
     @property
     def where(self) -> str:
         return " › ".join(p for p in (self.file, self.sheet, self.cell) if p)

@@ -28,11 +28,13 @@ def check_container(path: Path) -> None:
     """Raise :class:`UnusableInput` for anything that is not a plausible, safe xlsx/xlsm."""
     name = path.name
     with path.open("rb") as fh:
-        head = fh.read(8)
-    if head == OLE_MAGIC:
-        kind = "an old .xls file" if path.suffix.lower() == ".xls" else \
-            "a password-protected (encrypted) workbook or an old .xls file"
-        raise UnusableInput(name, f"this is {kind}", f"remove any password and {FIX}")
+        head = fh.read(1 << 16)
+    if head[:8] == OLE_MAGIC:
+        # Excel wraps an encrypted xlsx in an OLE container with an "EncryptionInfo" stream.
+        if "EncryptionInfo".encode("utf-16-le") in head:
+            raise UnusableInput(name, "the workbook is password-protected (encrypted)",
+                                "remove the password (File › Info › Protect Workbook) and send it again")
+        raise UnusableInput(name, "this is an old Excel 97–2003 (.xls) file", FIX)
     if not zipfile.is_zipfile(path):
         kind = {".csv": "a CSV file", ".xls": "an old .xls file", ".txt": "a text file"}.get(
             path.suffix.lower(), "not an xlsx workbook (not a zip file)")
@@ -49,6 +51,7 @@ def check_container(path: Path) -> None:
         raise UnusableInput(name, "this is an OpenDocument (.ods) spreadsheet", FIX)
     if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
         raise UnusableInput(name, "zip file without an Excel workbook inside", FIX)
+    _no_dtd(path, infos)
     total = sum(i.file_size for i in infos)
     packed = sum(i.compress_size for i in infos) or 1
     if total > max_bytes:
@@ -59,3 +62,19 @@ def check_container(path: Path) -> None:
     if ratio > max_ratio and worst.file_size > (1 << 20) or total / packed > max_ratio and total > (8 << 20):
         raise UnusableInput(name, f"suspicious compression ratio {ratio:.0f}:1 in {worst.filename} (a zip "
                             "bomb?)", "re-save the workbook from Excel, or raise RECON_MAX_RATIO if genuine")
+
+
+def _no_dtd(path: Path, infos: list[zipfile.ZipInfo]) -> None:
+    """Office XML never declares a DTD; one that does is an entity bomb or an XXE attempt."""
+    with zipfile.ZipFile(path) as zf:
+        for info in infos:
+            if not info.filename.endswith((".xml", ".rels", ".vml")):
+                continue
+            try:
+                with zf.open(info) as fh:
+                    head = fh.read(4096)
+            except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+                raise UnusableInput(path.name, f"damaged part {info.filename} ({exc})", FIX) from exc
+            if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                raise UnusableInput(path.name, f"{info.filename} declares XML entities (an entity bomb?)",
+                                    "re-save the workbook from Excel")

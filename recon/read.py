@@ -9,6 +9,7 @@ never silently dropped.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from pathlib import Path
 from typing import Protocol
@@ -17,14 +18,18 @@ import pandas as pd
 import python_calamine as pc
 from openpyxl.utils import get_column_letter
 
+from recon import TEMPLATE_VERSION
 from recon import layout as L
 from recon.amounts import parse_amount
+from recon.cells import formula_cells
 from recon.errors import UnusableInput
 from recon.finding import Finding
 from recon.submission import ENTRY_COLUMNS, TABLE_COLUMNS, Submission
 from recon.vocabulary import Match, clean_text, load, name_key
 
 HEADER_SEARCH_ROWS = 30  # headers may be pushed down by inserted title rows
+MAX_ROWS = int(os.environ.get("RECON_MAX_ROWS", 1_000_000))  # per sheet; a bigger Entries sheet is refused
+MAX_CELL_CHARS = 2_000  # longer text is cut (and reported): no name or note needs more
 _TOTAL_ROW = re.compile(r"(?i)^(grand\s+)?total\b|^sum\b|^sous-total|^total general")
 XLSX_FIX = "save it from Excel as 'Excel Workbook (.xlsx)' based on `recon template`"
 
@@ -51,9 +56,15 @@ class CalamineSource:
     def __init__(self, wb: pc.CalamineWorkbook):
         self._wb = wb
         self.sheet_names = list(wb.sheet_names)
+        self.merged: dict[str, list] = {}
 
     def rows(self, sheet: str) -> list[list]:
-        return self._wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        ws = self._wb.get_sheet_by_name(sheet)
+        if ws.height > MAX_ROWS:
+            raise UnusableInput(Path(self._wb.path or "workbook").name, f"{ws.height:,} rows (limit {MAX_ROWS:,})",
+                                "split the submission, or raise RECON_MAX_ROWS if it is genuine", sheet)
+        self.merged[sheet] = list(ws.merged_cell_ranges or [])
+        return ws.to_python(skip_empty_area=False)
 
 
 def read_workbook(path: str | Path) -> Submission:
@@ -90,6 +101,14 @@ def read_source(source: SheetSource, path: Path, sha256: str = "") -> Submission
     meta = _meta(source, sheets)
     region_printed = str(meta.get("region") or "").strip()
     reg = vocab.region(region_printed) if region_printed else None
+    if reg is None and not region_printed and (title := _summary_title(source, sheets)):
+        # A workbook rebuilt by hand without the hidden sheet: the Summary title still names the region.
+        reg = vocab.region(title)
+        if reg is not None:
+            findings.append(Finding(
+                "READ-META-MISSING", "warning", reg.name, location=f"{name} › {L.META}",
+                message=f"no hidden '{L.META}' sheet; region taken from the Summary title '{title}'",
+                suggestion="start from `recon template` so the workbook carries its region and revision"))
     if reg is None:
         raise UnusableInput(name, f"no known region in the hidden '{L.META}' sheet (found {region_printed!r})",
                             "start from `recon template --region ...` and copy your rows into it", L.META, "B4")
@@ -99,10 +118,20 @@ def read_source(source: SheetSource, path: Path, sha256: str = "") -> Submission
         raise UnusableInput(name, f"no '{L.ENTRIES}' sheet (sheets: {', '.join(source.sheet_names)})",
                             f"rename your data sheet to '{L.ENTRIES}' or start from `recon template`")
     rows = source.rows(entries_sheet)
+    _fill_merged(rows, getattr(source, "merged", {}).get(entries_sheet, []), name, entries_sheet, reg.name,
+                 findings)
+    version = str(meta.get("template_version") or "")
+    if version != TEMPLATE_VERSION:
+        findings.append(Finding(
+            "READ-TEMPLATE-VERSION", "warning", reg.name, location=f"{name} › {L.META}",
+            expected=TEMPLATE_VERSION, actual=version or "(none)",
+            message=f"made with template version {version or '(unknown)'}; this recon expects {TEMPLATE_VERSION}",
+            suggestion="columns were matched by their headers; next time start from `recon template`"))
     header_row, columns = _find_header(rows, name, entries_sheet)
     letters = {f: get_column_letter(i + 1) for f, i in columns.items()}
+    formulas = (lambda cells: formula_cells(path, entries_sheet, cells)) if path.is_file() else None
     entries, read, rejected = _entries(rows[header_row + 1:], header_row + 2, columns, letters,
-                                       name, reg.name, office_country, findings)
+                                       name, reg.name, office_country, findings, formulas)
     sub = Submission(path=path, region=reg.name, office=office_country or reg.name,
                      revision=_int(meta.get("revision"), 1), meta=meta, entries=entries, columns=letters,
                      findings=findings, rows_read=read, rows_rejected=rejected, sha256=sha256)
@@ -115,6 +144,28 @@ def read_source(source: SheetSource, path: Path, sha256: str = "") -> Submission
             "the region's published tables cannot be checked", suggestion="add the Summary sheet from "
             "`recon template --region ...`"))
     return sub
+
+
+def _summary_title(source: SheetSource, sheets: dict[str, str]) -> str | None:
+    sheet = sheets.get(L.SUMMARY.casefold())
+    rows = source.rows(sheet)[:1] if sheet else []
+    return _cell_text(rows[0][1]) if rows and len(rows[0]) > 1 else None
+
+
+def _fill_merged(rows: list[list], ranges, file: str, sheet: str, region: str, findings: list[Finding]) -> None:
+    """A merged block reads as its top-left value repeated — what the person who merged it meant."""
+    for (r0, c0), (r1, c1) in ranges:
+        if r0 >= len(rows) or c0 >= len(rows[r0]):
+            continue
+        value = rows[r0][c0]
+        for r in range(r0, min(r1 + 1, len(rows))):
+            for c in range(c0, min(c1 + 1, len(rows[r]))):
+                rows[r][c] = value
+        span = f"{get_column_letter(c0 + 1)}{r0 + 1}:{get_column_letter(c1 + 1)}{r1 + 1}"
+        findings.append(Finding(
+            "READ-MERGED-CELLS", "warning", region, location=f"{file} › {sheet} › {span}",
+            message=f"merged cells {span} read as {value!r} on each row",
+            suggestion="unmerge the cells and type the value on every row"))
 
 
 def _meta(source: SheetSource, sheets: dict[str, str]) -> dict:
@@ -158,7 +209,7 @@ def _cell_text(value) -> str:
 
 
 def _entries(rows, first_row: int, columns: dict[str, int], letters: dict[str, str], file: str,
-             region: str, office_country: str | None, findings: list[Finding]):
+             region: str, office_country: str | None, findings: list[Finding], formulas=None):
     """Data rows → (entries frame, rows read, rows rejected). Vectorised: per-row work only for oddities."""
     vocab = load()
     width = max(columns.values()) + 1
@@ -172,6 +223,14 @@ def _entries(rows, first_row: int, columns: dict[str, int], letters: dict[str, s
     df["row"] = range(first_row, first_row + len(df))
     text = {f: df[f].map(_cell_text) for f in ("country", "area", "status", "populations", "source", "notes",
                                                 "duplicate_ok")}
+    for f, col in text.items():
+        for idx in col.index[col.str.len() > MAX_CELL_CHARS]:
+            findings.append(Finding(
+                "READ-CELL-TOO-LONG", "warning", region, location=f"{file} › {L.ENTRIES} › "
+                f"{letters.get(f, '?')}{df.at[idx, 'row']}", actual=f"{len(col[idx]):,} characters",
+                expected=f"≤ {MAX_CELL_CHARS:,}", message=f"{f} text of {len(col[idx]):,} characters was cut",
+                suggestion="shorten the text; long explanations belong in the revision memo"))
+            col[idx] = col[idx][:MAX_CELL_CHARS]
     amount_blank = df["amount"].map(lambda v: v is None or (isinstance(v, str) and not clean_text(v)))
     blank = amount_blank & (text["country"] == "") & (text["area"] == "") & (text["status"] == "")
     blank &= (text["source"] == "") & (text["notes"] == "") & (text["populations"] == "")
@@ -229,6 +288,11 @@ def _entries(rows, first_row: int, columns: dict[str, int], letters: dict[str, s
                 suggestion="type the amount as a whole number of USD, e.g. 1200000"))
     # Status: blank means Requirement (the common case); spelling variants are folded.
     folded = status.str.casefold()
+    if formulas is not None:
+        explained = _explain_blank_amounts(df, amount_blank & folded.isin(["requirement", "required", ""]),
+                                           letters, file, region, formulas, text, office_country, findings)
+        amount_blank = amount_blank.copy()
+        amount_blank.loc[explained] = False
     status = status.mask(folded.isin(["requirement", "required", ""]), L.STATUS_REQUIREMENT)
     status = status.mask(folded.isin(["funded", "fully funded"]), L.STATUS_FUNDED)
 
@@ -247,6 +311,26 @@ def _entries(rows, first_row: int, columns: dict[str, int], letters: dict[str, s
         "source": text["source"], "notes": text["notes"], "duplicate_ok": dup,
     })
     return out.reset_index(drop=True)[list(ENTRY_COLUMNS)], read, int(rejected_mask.sum())
+
+
+def _explain_blank_amounts(df, candidates, letters, file, region, formulas, text, office_country,
+                           findings) -> list:
+    """A blank-looking amount may be a formula without a saved result or an error value: say which. Returns
+    the rows explained, so that they are not also reported as missing amounts."""
+    col = letters.get("amount", "C")
+    cells = {f"{col}{row}": idx for idx, row in df["row"][candidates].items()}
+    explained = []
+    for cell, (kind, value) in formulas(list(cells)).items():
+        idx = cells[cell]
+        explained.append(idx)
+        who = {"country": text["country"][idx] or office_country, "area": text["area"][idx] or None}
+        findings.append(Finding(
+            "READ-FORMULA-ERROR" if kind == "error" else "READ-FORMULA-NOT-CALCULATED", "error", region, **who,
+            location=f"{file} › {L.ENTRIES} › {cell}", actual=value, expected="a calculated USD amount",
+            message=f"the amount cell holds an error value {value}" if kind == "error" else
+            f"the amount cell holds the formula {value} with no saved result (or an error result)",
+            suggestion="fix the formula, or type the amount; then open and save the workbook in Excel"))
+    return explained
 
 
 def _is_number(v) -> bool:

@@ -115,7 +115,15 @@ def _entry_columns(e: pd.DataFrame) -> pd.DataFrame:
     e["location_country"] = e["file"] + " › " + L.ENTRIES + " › " + e["col_country"] + e["row"].astype(str)
     e["location_area"] = e["file"] + " › " + L.ENTRIES + " › " + e["col_area"] + e["row"].astype(str)
     e["stake"] = e["amount"].abs().fillna(0)
+    e["country_hint"] = _hint(e["country_suggestion"], e["country_kind"])
+    e["area_hint"] = _hint(e["area_suggestion"], e["area_kind"])
     return e
+
+
+def _hint(suggestion: pd.Series, kind: pd.Series) -> pd.Series:
+    """``"did you mean 'Kenya'? "`` where an unknown name has a likely match, else ``""``."""
+    has = suggestion.notna() & (kind == "unknown")
+    return ("did you mean '" + suggestion.fillna("").astype(str) + "'? ").where(has, "")
 
 
 def _computed(entries: pd.DataFrame, key: str) -> pd.DataFrame:
@@ -167,6 +175,7 @@ def _table(entries: pd.DataFrame, summaries: dict[str, Submission], key: str, wh
     # Where a Finding on this row points: the published cell, else the region's summary sheet.
     fallback = t["region"].map({r: s.name + " › " + L.SUMMARY for r, s in summaries.items()})
     t["location"] = t["cell_usd"].fillna(fallback)
+    t["hint"] = _hint(t["suggestion"], t["kind"])
     t["row_id"] = np.arange(len(t))
     return t
 

@@ -108,6 +108,7 @@ def run(recon: Reconciliation, directory: Path | None = None) -> RuleRun:
     directory = Path(directory or default_dir())
     suites = read_suites(directory)
     _quiet_gx()
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # recon never talks to the network
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 

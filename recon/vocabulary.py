@@ -25,6 +25,11 @@ GLOBAL = "Global"
 # Characters that render as a hyphen or an apostrophe; PDFs and Word use them interchangeably.
 _HYPHENS = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2212\u00ad"), "-")
 _APOSTROPHES = dict.fromkeys(map(ord, "\u2018\u2019\u02bc\u2032\u00b4`"), "'")
+# Cyrillic and Greek letters that look Latin: "Kеnya" with a Cyrillic е must still find Kenya (and be reported).
+_LOOKALIKES = str.maketrans(
+    "АВЕКМНОРСТХІЈЅаеорсуухіјѕԁӏΑΒΕΖΗΙΚΜΝΟΡΤΥΧοικν",
+    "ABEKMHOPCTXIJSaeopcyyxijsdlABEZHIKMNOPTYXoikv",
+)
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
 _SPACES = re.compile(r"\s+")
 MISSPELLING_CUTOFF = 0.9  # difflib ratio; "yugsolav…" vs "yugoslav…" ≈ 0.97, "niger" vs "nigeria" ≈ 0.83
@@ -38,7 +43,7 @@ def clean_text(value: str) -> str:
 
 def name_key(value: str) -> str:
     """A comparison key: ``"Côte d’Ivoire"`` and ``"côte d'ivoire "`` share one key."""
-    return clean_text(value).translate(_HYPHENS).translate(_APOSTROPHES).casefold()
+    return clean_text(value).translate(_HYPHENS).translate(_APOSTROPHES).translate(_LOOKALIKES).casefold()
 
 
 @dataclass(frozen=True)
@@ -76,8 +81,12 @@ class NameList:
         # it is still reported as a name that differs from the canonical list.
         if close := difflib.get_close_matches(name_key(printed), keys, n=1, cutoff=MISSPELLING_CUTOFF):
             return Match(printed, self._by_key[close[0]], "misspelt", self._by_key[close[0]])
-        close = difflib.get_close_matches(name_key(printed), keys, n=1, cutoff=0.6)
-        return Match(printed, None, "unknown", self._by_key[close[0]] if close else None)
+        key = name_key(printed)
+        close = difflib.get_close_matches(key, keys, n=1, cutoff=0.6)
+        # "Kenya Republic" contains "kenya": worth suggesting even though the whole strings differ.
+        inside = [k for k in keys if len(k) >= 4 and (k in key or key in k)]
+        hint = close[0] if close else (max(inside, key=len) if inside else None)
+        return Match(printed, None, "unknown", self._by_key[hint] if hint else None)
 
     def __contains__(self, name: str) -> bool:
         return name in self._by_key.values()

@@ -1,0 +1,63 @@
+"""Cell-level structure python-calamine does not give: formulas and error values behind blank-looking cells.
+
+calamine returns ``""`` both for an empty cell and for a formula whose result was never saved (files written
+by scripts) or is an error (``#REF!``). For the few amount cells that read blank, we look at the sheet XML
+itself — only those cells, without loading the workbook into openpyxl — to tell the user what is really
+there.
+
+>>> formula_cells(Path("kenya.xlsx"), "Entries", ["C7"])            # doctest: +SKIP
+{'C7': ('formula', '=C5*2')}
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+from pathlib import Path
+
+from defusedxml import ElementTree
+
+_NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+       "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+       "rel": "http://schemas.openxmlformats.org/package/2006/relationships"}
+
+
+def _sheet_part(zf: zipfile.ZipFile, sheet: str) -> str | None:
+    book = ElementTree.fromstring(zf.read("xl/workbook.xml"))
+    rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    targets = {r.get("Id"): r.get("Target") for r in rels.findall("rel:Relationship", _NS)}
+    for s in book.iterfind("m:sheets/m:sheet", _NS):
+        if s.get("name") == sheet:
+            target = targets.get(s.get(f"{{{_NS['r']}}}id"), "")
+            return target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
+    return None
+
+
+def formula_cells(path: Path, sheet: str, cells: list[str]) -> dict[str, tuple[str, str]]:
+    """``{cell: ("formula", "=A1*2") | ("error", "#DIV/0!")}`` for those of ``cells`` that hold one."""
+    if not cells:
+        return {}
+    try:
+        with zipfile.ZipFile(path) as zf:
+            part = _sheet_part(zf, sheet)
+            if part is None:
+                return {}
+            xml = zf.read(part).decode("utf-8", errors="replace")
+    except (OSError, KeyError, zipfile.BadZipFile, ElementTree.ParseError):
+        return {}
+    found = {}
+    for cell in cells:
+        m = re.search(rf'<c r="{cell}"([^>]*?)(?:/>|>(.*?)</c>)', xml, flags=re.S)
+        if not m:
+            continue
+        attrs, body = m.group(1), m.group(2) or ""
+        if f := re.search(r"<f[^>]*>(.*?)</f>", body, flags=re.S):
+            found[cell] = ("formula", "=" + _unescape(f.group(1)))
+        elif 't="e"' in attrs and (v := re.search(r"<v>(.*?)</v>", body)):
+            found[cell] = ("error", _unescape(v.group(1)))
+    return found
+
+
+def _unescape(text: str) -> str:
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&amp;", "&")
