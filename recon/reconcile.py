@@ -104,6 +104,11 @@ def _merge_entries(winners: list[Submission], findings: list[Finding]) -> pd.Dat
 def _entry_columns(e: pd.DataFrame) -> pd.DataFrame:
     """Columns the entries suite asserts on, plus what a Finding needs."""
     vocab = load()
+    # An empty submission contributes object-typed columns; keep the numeric ones numeric.
+    e["amount"] = pd.to_numeric(e["amount"], errors="coerce").astype("float64")
+    e["row"] = pd.to_numeric(e["row"]).astype("int64")
+    for flag in ("amount_given", "duplicate_ok"):
+        e[flag] = e[flag].fillna(False).astype(bool)
     e["region_country"] = e["region"] + " › " + e["country"].astype(str)
     e["country_known"] = e["region_country"].isin(set(vocab.region_country_pairs())).astype("int64")
     e["area_known"] = (e["area_kind"] != "unknown").astype("int64")
