@@ -95,3 +95,23 @@ def test_published_tables_are_entered_as_printed(mi2015_result):
     texts = dict(zip(a[a["region"] == SA]["name"], a[a["region"] == SA]["percent_text"], strict=True))
     assert texts["Migrant Assistance"] == "10.68" and texts["Migration and Environment"] == "0.32"
     assert texts["Migration Health"] == "16"
+
+
+def test_export_lists_every_entry():
+    import csv
+    import io
+
+    from typer.testing import CliRunner
+
+    from recon.cli import app
+
+    out = CliRunner().invoke(app, ["export", str(MI2015), "--format", "csv", "-o", "-"]).output
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert len(rows) == sum(n for n, _p, _c in TOTALS.values())
+    by_region: dict[str, float] = {}
+    for r in rows:
+        if r["status"] == "requirement" and r["amount_usd"]:
+            by_region[r["region"]] = by_region.get(r["region"], 0) + float(r["amount_usd"])
+    assert by_region == {region: computed for region, (_n, _p, computed) in TOTALS.items()}
+    assert {r["status"] for r in rows} == {"requirement", "funded"}
+    assert all(" › Entries › C" in r["source"] for r in rows)
