@@ -25,7 +25,7 @@ from recon.cells import formula_cells
 from recon.errors import UnusableInput
 from recon.finding import Finding
 from recon.submission import ENTRY_COLUMNS, TABLE_COLUMNS, Submission
-from recon.vocabulary import Match, clean_text, load, name_key
+from recon.vocabulary import clean_text, load, name_key
 
 HEADER_SEARCH_ROWS = 30  # headers may be pushed down by inserted title rows
 MAX_ROWS = int(os.environ.get("RECON_MAX_ROWS", 1_000_000))  # per sheet; a bigger Entries sheet is refused
@@ -203,127 +203,155 @@ def _find_header(rows: list[list], file: str, sheet: str) -> tuple[int, dict[str
 def _cell_text(value) -> str:
     if value is None or value == "":
         return ""
+    if isinstance(value, str) and value.isascii() and value.isprintable() and "  " not in value \
+            and value == value.strip():
+        return value  # the common case needs no Unicode normalisation
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return clean_text(str(value))
 
 
+_TEXT_FIELDS = ("country", "area", "status", "populations", "source", "notes", "duplicate_ok")
+_REQUIREMENT_WORDS = {"requirement", "required", ""}
+_FUNDED_WORDS = {"funded", "fully funded"}
+_YES_WORDS = {"yes", "y", "true", "1", "oui", "sí", "si", "x"}
+
+
 def _entries(rows, first_row: int, columns: dict[str, int], letters: dict[str, str], file: str,
              region: str, office_country: str | None, findings: list[Finding], formulas=None):
-    """Data rows → (entries frame, rows read, rows rejected). Vectorised: per-row work only for oddities."""
+    """Data rows → (entries frame, rows read, rows rejected).
+
+    One plain-Python pass per row with per-workbook caches for names: pandas is used once, to build the
+    frame, because its fixed cost per operation dominates on thousands of 1,000-row workbooks.
+    """
     vocab = load()
-    width = max(columns.values()) + 1
-    raw = pd.DataFrame([r[:width] + [""] * (width - len(r)) for r in rows], dtype=object)
-    if raw.empty:
-        return pd.DataFrame(columns=list(ENTRY_COLUMNS)), 0, 0
-    df = pd.DataFrame({f: raw[i] for f, i in columns.items()})
-    for f in L.ENTRY_COLUMNS:
-        if f not in df:
-            df[f] = ""
-    df["row"] = range(first_row, first_row + len(df))
-    text = {f: df[f].map(_cell_text) for f in ("country", "area", "status", "populations", "source", "notes",
-                                                "duplicate_ok")}
-    for f, col in text.items():
-        for idx in col.index[col.str.len() > MAX_CELL_CHARS]:
-            findings.append(Finding(
-                "READ-CELL-TOO-LONG", "warning", region, location=f"{file} › {L.ENTRIES} › "
-                f"{letters.get(f, '?')}{df.at[idx, 'row']}", actual=f"{len(col[idx]):,} characters",
-                expected=f"≤ {MAX_CELL_CHARS:,}", message=f"{f} text of {len(col[idx]):,} characters was cut",
-                suggestion="shorten the text; long explanations belong in the revision memo"))
-            col[idx] = col[idx][:MAX_CELL_CHARS]
-    amount_blank = df["amount"].map(lambda v: v is None or (isinstance(v, str) and not clean_text(v)))
-    blank = amount_blank & (text["country"] == "") & (text["area"] == "") & (text["status"] == "")
-    blank &= (text["source"] == "") & (text["notes"] == "") & (text["populations"] == "")
-    keep = ~blank
-    df, amount_blank = df[keep], amount_blank[keep]
-    text = {f: s[keep] for f, s in text.items()}
-    read = len(df)
+    col_of = {f: columns.get(f) for f in (*_TEXT_FIELDS, "amount")}
+    text_cache: dict = {}
+
+    def text(row: list, f: str) -> str:
+        i = col_of[f]
+        v = row[i] if i is not None and i < len(row) else ""
+        if v is None or v == "":
+            return ""
+        try:
+            return text_cache[v]
+        except KeyError:
+            out = text_cache[v] = _cell_text(v)
+            return out
+        except TypeError:  # unhashable: never from calamine, but a SheetSource may be anything
+            return _cell_text(v)
 
     def loc(field: str, row: int) -> str:
         return f"{file} › {L.ENTRIES} › {letters.get(field, 'A')}{row}"
 
-    # Rows that are not entries: a totals line typed inside the table, or a line without country and area.
-    totals = text["country"].str.match(_TOTAL_ROW) | text["area"].str.match(_TOTAL_ROW)
-    nameless = (text["country"] == "") & (text["area"] == "") if office_country is None else text["area"] == ""
-    rejected_mask = totals | nameless
-    for row, is_total in zip(df["row"][rejected_mask], totals[rejected_mask], strict=True):
-        findings.append(Finding(
-            "READ-ROW-REJECTED", "error" if not is_total else "warning", region, location=loc("country", row),
-            message="a totals row inside Entries was not read as an entry" if is_total else
-            "row has neither a country nor a programmatic area, so it is not an entry",
-            suggestion="delete the totals row: recon and the Summary sheet compute totals" if is_total else
-            "fill in the country and programmatic area, or delete the row"))
-    df, amount_blank = df[~rejected_mask], amount_blank[~rejected_mask]
-    text = {f: s[~rejected_mask] for f, s in text.items()}
+    amount_col = col_of["amount"]
+    recs: list[tuple] = []  # (row, texts, raw amount, amount blank?)
+    read = rejected = 0
+    for offset, row in enumerate(rows):
+        raw = row[amount_col] if amount_col < len(row) else ""
+        texts = {f: text(row, f) for f in _TEXT_FIELDS}
+        amount_blank = raw is None or (isinstance(raw, str) and not clean_text(raw))
+        if amount_blank and not any(texts[f] for f in _TEXT_FIELDS if f != "duplicate_ok"):
+            continue  # a blank row is not data
+        read += 1
+        r = first_row + offset
+        for f, value in texts.items():
+            if len(value) > MAX_CELL_CHARS:
+                findings.append(Finding(
+                    "READ-CELL-TOO-LONG", "warning", region, location=loc(f, r), actual=f"{len(value):,} characters",
+                    expected=f"≤ {MAX_CELL_CHARS:,}", message=f"{f} text of {len(value):,} characters was cut",
+                    suggestion="shorten the text; long explanations belong in the revision memo"))
+                texts[f] = value[:MAX_CELL_CHARS]
+        # Rows that are not entries: a totals line typed inside the table, or one without country and area.
+        is_total = bool(_TOTAL_ROW.match(texts["country"]) or _TOTAL_ROW.match(texts["area"]))
+        nameless = not texts["area"] and (office_country is not None or not texts["country"])
+        if is_total or nameless:
+            rejected += 1
+            findings.append(Finding(
+                "READ-ROW-REJECTED", "warning" if is_total else "error", region, location=loc("country", r),
+                message="a totals row inside Entries was not read as an entry" if is_total else
+                "row has neither a country nor a programmatic area, so it is not an entry",
+                suggestion="delete the totals row: recon and the Summary sheet compute totals" if is_total else
+                "fill in the country and programmatic area, or delete the row"))
+            continue
+        recs.append((r, texts, raw, amount_blank))
 
-    # Amounts: numeric cells take the fast path; text is parsed one by one (rare).
-    amounts = pd.to_numeric(df["amount"].where(df["amount"].map(_is_number)), errors="coerce")
-    status = text["status"]
-    odd = ~df["amount"].map(_is_number) & ~amount_blank
-    for idx in df.index[odd]:
-        raw_value, row = df.at[idx, "amount"], df.at[idx, "row"]
-        parsed = parse_amount(raw_value)
-        where = loc("amount", row)
-        who = {"country": text["country"][idx] or office_country, "area": text["area"][idx] or None}
-        if parsed.kind == "funded":
-            if status[idx] == "":
-                status[idx] = L.STATUS_FUNDED
-            findings.append(Finding(
-                "READ-FUNDED-IN-AMOUNT", "warning", region, **who, location=where, actual=repr(raw_value),
-                expected="an empty amount and Status 'Funded'",
-                message=f"'{raw_value}' typed in the amount column; read as Status Funded with no amount",
-                suggestion="clear the amount cell and choose Funded in the Status column"))
-        elif parsed.kind == "text":
-            amounts[idx] = parsed.value
-            findings.append(Finding(
-                "READ-AMOUNT-TEXT", "warning", region, **who, location=where, actual=repr(raw_value),
-                expected=f"{parsed.value:,.0f}", usd_at_stake=parsed.value or 0,
-                message=f"amount typed as text {raw_value!r}; read as {parsed.value:,.0f} — Excel formulas "
-                        "do not add text", suggestion=f"type the number {parsed.value:.0f} without separators "
-                                                      "or currency"))
-        else:
-            findings.append(Finding(
-                "READ-AMOUNT-UNREADABLE", "error", region, **who, location=where, actual=repr(raw_value),
-                expected="a whole USD amount", message=f"amount {raw_value!r} is not a number",
-                suggestion="type the amount as a whole number of USD, e.g. 1200000"))
-    # Status: blank means Requirement (the common case); spelling variants are folded.
-    folded = status.str.casefold()
-    if formulas is not None:
-        explained = _explain_blank_amounts(df, amount_blank & folded.isin(["requirement", "required", ""]),
-                                           letters, file, region, formulas, text, office_country, findings)
-        amount_blank = amount_blank.copy()
-        amount_blank.loc[explained] = False
-    status = status.mask(folded.isin(["requirement", "required", ""]), L.STATUS_REQUIREMENT)
-    status = status.mask(folded.isin(["funded", "fully funded"]), L.STATUS_FUNDED)
+    amounts, given, statuses, blank_requirements = [], [], [], {}
+    for i, (r, texts, raw, amount_blank) in enumerate(recs):
+        status = texts["status"]
+        value = None
+        if _is_number(raw):
+            value = float(raw)
+        elif not amount_blank:
+            value, status = _odd_amount(raw, status, loc("amount", r), region, texts, office_country, findings)
+        folded = status.casefold()
+        if amount_blank and folded in _REQUIREMENT_WORDS:
+            blank_requirements[f"{letters.get('amount', 'C')}{r}"] = i
+        statuses.append(L.STATUS_REQUIREMENT if folded in _REQUIREMENT_WORDS else
+                        L.STATUS_FUNDED if folded in _FUNDED_WORDS else status)
+        amounts.append(value)
+        given.append(not amount_blank)
+    if formulas is not None and blank_requirements:
+        for i in _explain_blank_amounts(blank_requirements, file, region, formulas, recs, office_country, findings):
+            given[i] = True
 
-    country_printed = text["country"]
-    if office_country is not None:
-        country_printed = country_printed.mask(country_printed == "", office_country)
-    country = _resolve(country_printed, lambda s: vocab.resolve_country(region, s))
-    area = _resolve(text["area"], vocab.resolve_area)
-    dup = text["duplicate_ok"].str.casefold().isin(["yes", "y", "true", "1", "oui", "sí", "si", "x"])
+    countries = [t["country"] or (office_country or "") for _r, t, _a, _b in recs]
+    areas = [t["area"] for _r, t, _a, _b in recs]
+    c_match = {name: vocab.resolve_country(region, name) for name in set(countries)}
+    a_match = {name: vocab.resolve_area(name) for name in set(areas)}
     out = pd.DataFrame({
-        "file": file, "row": df["row"].astype("int64"), "region": region, "office": office_country or region,
-        "country": country["name"], "country_printed": country_printed, "country_kind": country["kind"],
-        "country_suggestion": country["suggestion"], "area": area["name"], "area_printed": text["area"],
-        "area_kind": area["kind"], "area_suggestion": area["suggestion"], "amount": amounts.astype("float64"),
-        "amount_given": ~amount_blank, "status": status, "populations": text["populations"],
-        "source": text["source"], "notes": text["notes"], "duplicate_ok": dup,
-    })
-    return out.reset_index(drop=True)[list(ENTRY_COLUMNS)], read, int(rejected_mask.sum())
+        "file": file, "row": pd.array([r for r, *_ in recs], dtype="int64"), "region": region,
+        "office": office_country or region,
+        "country": [c_match[c].name or c for c in countries], "country_printed": countries,
+        "country_kind": [c_match[c].kind for c in countries],
+        "country_suggestion": [c_match[c].suggestion for c in countries],
+        "area": [a_match[a].name or a for a in areas], "area_printed": areas,
+        "area_kind": [a_match[a].kind for a in areas], "area_suggestion": [a_match[a].suggestion for a in areas],
+        "amount": pd.array(amounts, dtype="float64"), "amount_given": pd.array(given, dtype=bool),
+        "status": statuses, "populations": [t["populations"] for _r, t, _a, _b in recs],
+        "source": [t["source"] for _r, t, _a, _b in recs], "notes": [t["notes"] for _r, t, _a, _b in recs],
+        "duplicate_ok": pd.array([t["duplicate_ok"].casefold() in _YES_WORDS for _r, t, _a, _b in recs],
+                                 dtype=bool),
+    }, columns=list(ENTRY_COLUMNS))
+    out["amount"] = out["amount"].astype("float64")
+    return out, read, rejected
 
 
-def _explain_blank_amounts(df, candidates, letters, file, region, formulas, text, office_country,
-                           findings) -> list:
+def _odd_amount(raw, status: str, where: str, region: str, texts: dict, office_country, findings):
+    """A non-numeric amount cell → (USD or None, status), with the finding that explains the reading."""
+    parsed = parse_amount(raw)
+    who = {"country": texts["country"] or office_country, "area": texts["area"] or None}
+    if parsed.kind == "funded":
+        findings.append(Finding(
+            "READ-FUNDED-IN-AMOUNT", "warning", region, **who, location=where, actual=repr(raw),
+            expected="an empty amount and Status 'Funded'",
+            message=f"'{raw}' typed in the amount column; read as Status Funded with no amount",
+            suggestion="clear the amount cell and choose Funded in the Status column"))
+        return None, status or L.STATUS_FUNDED
+    if parsed.kind == "text":
+        findings.append(Finding(
+            "READ-AMOUNT-TEXT", "warning", region, **who, location=where, actual=repr(raw),
+            expected=f"{parsed.value:,.0f}", usd_at_stake=parsed.value or 0,
+            message=f"amount typed as text {raw!r}; read as {parsed.value:,.0f} — Excel formulas do not add text",
+            suggestion=f"type the number {parsed.value:.0f} without separators or currency"))
+        return parsed.value, status
+    findings.append(Finding(
+        "READ-AMOUNT-UNREADABLE", "error", region, **who, location=where, actual=repr(raw),
+        expected="a whole USD amount", message=f"amount {raw!r} is not a number",
+        suggestion="type the amount as a whole number of USD, e.g. 1200000"))
+    return None, status
+
+
+def _explain_blank_amounts(cells: dict[str, int], file, region, formulas, recs, office_country,
+                           findings) -> list[int]:
     """A blank-looking amount may be a formula without a saved result or an error value: say which. Returns
-    the rows explained, so that they are not also reported as missing amounts."""
-    col = letters.get("amount", "C")
-    cells = {f"{col}{row}": idx for idx, row in df["row"][candidates].items()}
+    the records explained, so that they are not also reported as missing amounts."""
     explained = []
     for cell, (kind, value) in formulas(list(cells)).items():
-        idx = cells[cell]
-        explained.append(idx)
-        who = {"country": text["country"][idx] or office_country, "area": text["area"][idx] or None}
+        i = cells[cell]
+        explained.append(i)
+        texts = recs[i][1]
+        who = {"country": texts["country"] or office_country, "area": texts["area"] or None}
         findings.append(Finding(
             "READ-FORMULA-ERROR" if kind == "error" else "READ-FORMULA-NOT-CALCULATED", "error", region, **who,
             location=f"{file} › {L.ENTRIES} › {cell}", actual=value, expected="a calculated USD amount",
@@ -335,16 +363,6 @@ def _explain_blank_amounts(df, candidates, letters, file, region, formulas, text
 
 def _is_number(v) -> bool:
     return isinstance(v, int | float) and not isinstance(v, bool)
-
-
-def _resolve(printed: pd.Series, resolver) -> pd.DataFrame:
-    """Resolve each distinct printed name once; unknown names keep their printed form."""
-    cache: dict[str, Match] = {p: resolver(p) for p in printed.unique()}
-    return pd.DataFrame({
-        "name": printed.map(lambda p: cache[p].name or p),
-        "kind": printed.map(lambda p: cache[p].kind),
-        "suggestion": printed.map(lambda p: cache[p].suggestion),
-    }, index=printed.index)
 
 
 def _summary(sub: Submission, rows: list[list], sheet: str) -> None:

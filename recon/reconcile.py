@@ -149,6 +149,9 @@ def _table(entries: pd.DataFrame, summaries: dict[str, Submission], key: str, wh
     published = [getattr(s, which) for s in summaries.values()]
     pub = pd.concat(published, ignore_index=True) if published else pd.DataFrame(columns=list(TABLE_COLUMNS))
     comp = _computed(entries, key)
+    for frame in (pub, comp):  # an empty side has no dtype to agree on: make the keys text
+        frame["name"] = frame["name"].astype(object)
+        frame["region"] = frame["region"].astype(object)
     pub = pub.assign(order=np.arange(len(pub)))
     comp = comp.assign(order=np.arange(len(pub), len(pub) + len(comp)))
     t = pub.merge(comp.drop(columns="order"), on=["region", "name"], how="outer", indicator=True)
