@@ -107,6 +107,11 @@ def _instructions(ws, region: str, country: str | None, with_summary: bool) -> N
         ("• With recon installed (pip install 'recon[excel]'), the 'Check this workbook' macro runs every "
          "rule and writes a 'Findings' sheet; offending cells are coloured. See README › Checking inside "
          "Excel.", None),
+        ("  To add the button: install the xlwings add-in (xlwings addin install), save this workbook as .xlsm "
+         "and assign a button to a macro containing RunPython \"import recon.excel; recon.excel.main()\". "
+         "Checking again clears the previous marks first.", None),
+        ("• No Python? HQ runs recon check FILE.xlsx --annotate OUT.xlsx and sends you the copy: the same "
+         "Findings sheet, with the offending cells coloured and commented (your file is not changed).", None),
         ("• HQ: recon check FILE.xlsx", None),
         ("", None),
         ("Do not rename sheets or headers; hidden sheets '_meta' and '_lists' drive the dropdowns.", None),
@@ -205,7 +210,7 @@ def _summary(ws, countries: list[str], areas: list[str], summary: PublishedSumma
         ws[f"F{r}"] = (
             f'=IF(AND(A{r}="",B{r}=""),"",IF(ISNUMBER(B{r}),IF(ABS(B{r}-D{r})<0.5,"OK","MISMATCH"),'
             f'IF(LOWER(TRIM(B{r}))="funded",IF(COUNTIFS({cty},$A{r},{requirement_only})=0,"OK","MISMATCH"),'
-            f'"MISSING")))')
+            f'IF(COUNTIF({cty},$A{r})>0,"MISSING",""))))')
         _style_row(ws, r, input_cols="AB")
     c_last = max(r, c_first)
 
@@ -217,6 +222,9 @@ def _summary(ws, countries: list[str], areas: list[str], summary: PublishedSumma
     tot = f"$B${total_row}"
     # Locale-proof number from the printed text: swap "." for this spreadsheet's decimal separator.
     sep = "MID(1/2,2,1)"
+    # A missing label matters only on a published chart: a table without any % printed published none
+    # (recon: PIE-NOT-PUBLISHED, one note for the region rather than a red cell per slice).
+    labelled = f'SUMPRODUCT(--(TRIM($C${a_first}:$C${a_last}&"")<>""))>0'
     for r, row in enumerate(a_rows, start=a_first):
         ws[f"A{r}"], ws[f"B{r}"] = row.name, row.value
         ws[f"C{r}"] = row.percent
@@ -224,12 +232,13 @@ def _summary(ws, countries: list[str], areas: list[str], summary: PublishedSumma
         ws[f"D{r}"] = f"=SUMIFS({amount},{area},$A{r},{requirement_only})"
         ws[f"E{r}"] = f'=IF(ISNUMBER(B{r}),B{r}-D{r},"")'
         ws[f"F{r}"] = (f'=IF(AND(A{r}="",B{r}=""),"",IF(ISNUMBER(B{r}),IF(ABS(B{r}-D{r})<0.5,"OK",'
-                       f'"MISMATCH"),"MISSING"))')
+                       f'"MISMATCH"),IF(COUNTIF({area},$A{r})>0,"MISSING","")))')
         decimals = f'IF(ISNUMBER(FIND(".",C{r}&"")),LEN(C{r}&"")-FIND(".",C{r}&""),0)'
         ws[f"G{r}"] = (f'=IF(AND(ISNUMBER(B{r}),ISNUMBER({tot}),{tot}<>0),'
                        f'ROUND(B{r}/{tot}*100,{decimals}),"")')
-        ws[f"H{r}"] = (f'=IF(A{r}="","",IF(C{r}&""="",IF(ISNUMBER(B{r}),"NO LABEL",""),IF(G{r}="","",'
-                       f'IF(ABS(VALUE(SUBSTITUTE(C{r}&"",".",{sep}))-G{r})<0.000001,"OK","MISMATCH"))))')
+        ws[f"H{r}"] = (f'=IF(A{r}="","",IF(C{r}&""="",IF(AND(ISNUMBER(B{r}),N(B{r})>0,{labelled}),"NO LABEL",""),'
+                       f'IF(G{r}="","",IF(ABS(VALUE(SUBSTITUTE(C{r}&"",".",{sep}))-G{r})<0.000001,"OK",'
+                       f'"MISMATCH"))))')
         _style_row(ws, r, input_cols="ABC")
 
     r = total_row
@@ -260,17 +269,27 @@ def _summary(ws, countries: list[str], areas: list[str], summary: PublishedSumma
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "A4"
 
-    chart = PieChart()
-    chart.title = "Funding requirement by programmatic area (published USD)"
-    chart.add_data(Reference(ws, min_col=2, min_row=a_first - 1, max_row=a_last), titles_from_data=True)
-    chart.set_categories(Reference(ws, min_col=1, min_row=a_first, max_row=a_last))
-    chart.dataLabels = DataLabelList()
-    chart.dataLabels.showPercent = True
-    chart.height, chart.width = 9, 16
-    ws.add_chart(chart, "J4")
+    add_pie_chart(ws, a_first - 1, a_last)
     ws["J3"] = "Pie chart of the published area table (Excel computes its own %; compare with column C)"
     ws["J3"].font = Font(italic=True)
     ws["A3"].comment = Comment(f"{n_entries} entries when this workbook was written", "recon")
+
+
+PIE_CHART_ANCHOR = "J4"
+
+
+def add_pie_chart(ws, header_row: int, last_row: int) -> None:
+    """The Summary's pie chart of the published area table: names in A, USD in B, rows below
+    ``header_row`` (e.g. 15) to ``last_row`` (e.g. 21). :mod:`recon.annotate` rebuilds it with this when
+    openpyxl could not read the chart back."""
+    chart = PieChart()
+    chart.title = "Funding requirement by programmatic area (published USD)"
+    chart.add_data(Reference(ws, min_col=2, min_row=header_row, max_row=last_row), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=header_row + 1, max_row=last_row))
+    chart.dataLabels = DataLabelList()
+    chart.dataLabels.showPercent = True
+    chart.height, chart.width = 9, 16
+    ws.add_chart(chart, PIE_CHART_ANCHOR)
 
 
 def _blank(name: str) -> PublishedRow:
@@ -311,4 +330,4 @@ def _meta(ws, **values) -> None:
         ws.cell(row=r, column=2, value=values.get(key, ""))
 
 
-__all__ = ["build", "write", "COL", "GLOBAL", "REGIONAL_PROGRAMMES"]
+__all__ = ["build", "write", "add_pie_chart", "COL", "GLOBAL", "REGIONAL_PROGRAMMES"]

@@ -1,0 +1,250 @@
+"""Findings written back into a workbook: a Findings sheet, coloured cells and, in a copy, cell comments.
+
+Shared by the xlwings check inside Excel (:mod:`recon.excel`) and ``recon check FILE --annotate OUT.xlsx``
+(:func:`write_copy`), so both show the same sheet:
+
+>>> findings_rows([Finding("ENTRY-AMOUNT-NEGATIVE", "error", location="k.xlsx › Entries › C2",
+...                        message="amount is negative", suggestion="type the amount without a sign")])[1]
+['error', 'ENTRY-AMOUNT-NEGATIVE', 'k.xlsx › Entries › C2', 'amount is negative', 'type the amount without a sign']
+
+Checking again first clears the previous marks: the cells listed in the old Findings sheet get the template's
+own fill back (:func:`base_fill`), so running a check twice leaves the same workbook.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from openpyxl import load_workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Font, PatternFill
+from openpyxl.worksheet.hyperlink import Hyperlink
+
+from recon import layout as L
+from recon.finding import Finding, Severity
+
+HEADER = ["Severity", "Rule", "Location", "Message", "Suggestion"]
+WIDTHS = (10, 30, 44, 90, 70)  # Findings sheet column widths (characters)
+NO_FINDINGS = "No findings: every rule passed."
+# Cell fills by severity, #RRGGBB: the template's red, Excel's "neutral" amber, a light blue.
+FILLS = {"error": "#FFC7CE", "warning": "#FFEB9C", "info": "#DDEBF7"}
+INPUT_FILL = "#FFF2CC"  # the template's yellow input cells (recon.template.INPUT_FILL)
+COMMENT_AUTHOR = "recon"
+HYPERLINK_TEXT_MAX = 255  # Excel's limit for HYPERLINK's friendly name
+_CELL = re.compile(r"^\$?([A-Z]{1,3})\$?([0-9]{1,7})$")
+_FRIENDLY = re.compile(r'^=HYPERLINK\(".*?",\s*"(.*)"\)$', re.S)  # a Location cell read back as a formula
+
+
+def findings_rows(findings: Sequence[Finding]) -> list[list[str]]:
+    """The Findings sheet, header first: severity, rule, location (``file › sheet › cell``), message,
+    suggestion. With no findings, one row says so."""
+    rows = [list(HEADER)]
+    for f in findings:
+        rows.append([f.severity, f.rule, f.location or "", f.message, f.suggestion or ""])
+    if not findings:
+        rows.append(["", "", "", NO_FINDINGS, ""])
+    return rows
+
+
+def cell_of(location: object) -> tuple[str, str] | None:
+    """``"k.xlsx › Entries › C12"`` (or ``"Entries › C12"``, or its HYPERLINK formula) → ``("Entries", "C12")``;
+    ``None`` for a whole file or sheet."""
+    if not isinstance(location, str):
+        return None
+    if m := _FRIENDLY.match(location.strip()):
+        location = m.group(1).replace('""', '"')
+    parts = [p.strip() for p in location.split("›")]
+    if len(parts) < 2 or not (m := _CELL.match(parts[-1].upper())):
+        return None
+    return parts[-2], f"{m.group(1)}{m.group(2)}"
+
+
+def internal_ref(sheet: str, cell: str) -> str:
+    """``("Entries", "C12")`` → ``"'Entries'!C12"``, a reference inside the workbook."""
+    return "'{}'!{}".format(sheet.replace("'", "''"), cell)
+
+
+def hyperlink_formula(location: str) -> str:
+    """A clickable Location: ``=HYPERLINK("#'Entries'!C12","k.xlsx › Entries › C12")`` (Excel, LibreOffice)."""
+    target = cell_of(location)
+    if target is None:
+        return location
+    shown = location if len(location) <= HYPERLINK_TEXT_MAX else " › ".join(target)
+    return '=HYPERLINK("#{}","{}")'.format(internal_ref(*target).replace('"', '""'), shown.replace('"', '""'))
+
+
+@dataclass(frozen=True)
+class Mark:
+    """One offending cell: the most severe finding's fill, and every finding's note for a comment."""
+
+    sheet: str
+    cell: str
+    severity: str
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def fill(self) -> str:
+        return FILLS[self.severity]
+
+    @property
+    def comment(self) -> str:
+        return "\n".join(self.notes)
+
+
+def marks(findings: Iterable[Finding], sheets: Iterable[str]) -> list[Mark]:
+    """Findings grouped by cell, on the workbook's own ``sheets`` only (in sheet, column, row order)."""
+    known = set(sheets)
+    by_cell: dict[tuple[str, str], list[Finding]] = {}
+    for f in findings:
+        target = cell_of(f.location)
+        if target and target[0] in known:
+            by_cell.setdefault(target, []).append(f)
+    out = []
+    for (sheet, cell), group in by_cell.items():
+        worst = min(group, key=lambda f: Severity[f.severity])
+        notes = tuple(f"{f.severity.upper()} {f.rule}: {f.message}" + (f" → {f.suggestion}" if f.suggestion else "")
+                      for f in group)
+        out.append(Mark(sheet, cell, worst.severity, notes))
+    return sorted(out, key=lambda m: (m.sheet, _cell_key(m.cell)))
+
+
+def _cell_key(cell: str) -> tuple[int, str]:
+    m = _CELL.match(cell)
+    return (int(m.group(2)), m.group(1)) if m else (0, cell)
+
+
+def previous_marks(findings_sheet_rows: Iterable[Sequence]) -> list[tuple[str, str]]:
+    """Cells a previous check marked, from its Findings sheet's Location column (shown text or formula)."""
+    loc = HEADER.index("Location")
+    cells = {cell_of(row[loc]) for row in findings_sheet_rows if len(row) > loc}
+    return sorted(c for c in cells if c is not None)
+
+
+def base_fill(sheet: str, cell: str) -> str | None:
+    """The fill the template gives ``cell``: findings point at published values on Summary (yellow input
+    cells, columns A–C) or at Entries cells (no fill, the table style shows through)."""
+    m = _CELL.match(cell)
+    return INPUT_FILL if sheet == L.SUMMARY and m and m.group(1) in ("A", "B", "C") else None
+
+
+# ---- The annotated copy (openpyxl) -------------------------------------------------------------------------
+
+
+@dataclass
+class AnnotatedCopy:
+    path: Path
+    marked: int  # cells coloured and commented
+    lost: list[str] = field(default_factory=list)  # parts openpyxl could not carry over, e.g. "1 chart"
+
+
+def write_copy(source: str | Path, findings: Sequence[Finding], out: str | Path) -> AnnotatedCopy:
+    """Write ``out``: a copy of ``source`` with a Findings sheet, offending cells filled and commented.
+
+    ``source`` is only read. openpyxl keeps formulas, validations, conditional formats and the Entries table
+    but drops charts, so the Summary pie chart is rebuilt with the template's own code; anything else it
+    cannot carry over is listed in ``lost``.
+    """
+    source, out = Path(source), Path(out)
+    if out.exists():
+        raise ValueError(f"{out} exists; choose another name (recon never overwrites a workbook)")
+    before = _parts(source)
+    with warnings.catch_warnings(record=True) as caught:  # what openpyxl says it drops goes to `lost`
+        warnings.simplefilter("always")
+        try:
+            wb = load_workbook(source)  # never saved back to source
+        except Exception as exc:  # openpyxl fails in several ways on parts it cannot model
+            raise ValueError(f"{source.name}: cannot be opened to write an annotated copy "
+                             f"({type(exc).__name__}: {exc})") from exc
+    lost = list(dict.fromkeys(str(w.message).split(" <class")[0] for w in caught))
+    if L.FINDINGS in wb.sheetnames:  # an annotated copy annotated again: undo the previous marks first
+        old = wb[L.FINDINGS]
+        for sheet, cell in previous_marks(old.iter_rows(values_only=True)):
+            if sheet in wb.sheetnames:
+                c = wb[sheet][cell]
+                c.fill = _fill(base_fill(sheet, cell))
+                if c.comment is not None and c.comment.author == COMMENT_AUTHOR:
+                    c.comment = None
+        del wb[L.FINDINGS]
+
+    cell_marks = marks(findings, wb.sheetnames)
+    for m in cell_marks:
+        c = wb[m.sheet][m.cell]
+        c.fill = _fill(m.fill)
+        text = m.comment if c.comment is None else f"{c.comment.text}\n\n{m.comment}"
+        comment = Comment(text, COMMENT_AUTHOR)
+        comment.width, comment.height = 420, 40 + 40 * len(m.notes)
+        c.comment = comment
+
+    ws = wb.create_sheet(L.FINDINGS)
+    for r, row in enumerate(findings_rows(findings), start=1):
+        for col, value in enumerate(row, start=1):
+            c = ws.cell(row=r, column=col, value=value)
+            if isinstance(value, str) and value.startswith("="):
+                c.data_type = "s"  # text a finding quotes from a cell is never a formula here
+        target = cell_of(row[2]) if r > 1 else None
+        if target and target[0] in wb.sheetnames:
+            link = ws.cell(row=r, column=3)
+            link.hyperlink = Hyperlink(ref=link.coordinate, location=internal_ref(*target))
+            link.style = "Hyperlink"
+        if r > 1 and row[0] in FILLS:
+            ws.cell(row=r, column=1).fill = _fill(FILLS[row[0]])
+    for col, width in zip("ABCDE", WIDTHS, strict=True):
+        ws.column_dimensions[col].width = width
+    for c in ws[1]:
+        c.font = Font(bold=True)
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:E{ws.max_row}"
+
+    # openpyxl reads recon's pie chart back, but drops a chart it cannot parse: then rebuild it.
+    if before["charts"] and L.SUMMARY in wb.sheetnames and not wb[L.SUMMARY]._charts:
+        _rebuild_pie_chart(wb[L.SUMMARY])
+        lost = [w for w in lost if not w.startswith("Unable to read chart")]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(out)
+    after = _parts(out)
+    lost += [f"{before[k] - after[k]} {k}" for k in before if before[k] > after[k]]
+    return AnnotatedCopy(out, len(cell_marks), lost)
+
+
+def _fill(color: str | None) -> PatternFill:
+    if color is None:
+        return PatternFill(fill_type=None)
+    rgb = color.lstrip("#")
+    return PatternFill("solid", start_color=rgb, end_color=rgb)
+
+
+def _rebuild_pie_chart(ws) -> None:
+    from recon.template import add_pie_chart
+
+    header = total = None
+    for r in range(1, ws.max_row + 1):
+        label = ws.cell(row=r, column=1).value
+        if header is None and label == L.AREA_TABLE_LABEL and ws.cell(row=r, column=2).value == "Published USD":
+            header = r
+        elif header is not None and label == L.TOTAL_LABEL:
+            total = r
+            break
+    if header is None or total is None:
+        return
+    last = max((r for r in range(header + 1, total) if ws.cell(row=r, column=1).value is not None),
+               default=header + 1)
+    add_pie_chart(ws, header, last)
+
+
+def _parts(path: Path) -> dict[str, int]:
+    """What openpyxl may silently drop, counted in the package: charts, images, shapes (text boxes),
+    extension data validations (Excel writes cross-sheet lists there)."""
+    with zipfile.ZipFile(path) as z:
+        names = z.namelist()
+        sheets = [n for n in names if n.startswith("xl/worksheets/sheet")]
+        x14 = sum(z.read(n).count(b"<x14:dataValidation ") for n in sheets)
+        shapes = sum(z.read(n).count(b"<xdr:sp>") + z.read(n).count(b"<sp>") + z.read(n).count(b"<xdr:sp ")
+                     + z.read(n).count(b"<sp ") for n in names if n.startswith("xl/drawings/drawing"))
+    return {"charts": sum(n.startswith("xl/charts/chart") for n in names),
+            "images": sum(n.startswith("xl/media/") for n in names),
+            "shapes": shapes, "extension data validations": x14}

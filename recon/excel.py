@@ -1,0 +1,109 @@
+"""Checking inside Excel through xlwings: the only module that imports xlwings (``pip install 'recon[excel]'``).
+
+A button in the workbook runs ``RunPython "import recon.excel; recon.excel.main()"`` (Windows and macOS
+desktop Excel, xlwings add-in). :func:`check_book` reads the open book through xlwings — the same reader and
+rules as ``recon check`` — then clears the marks of the previous check, writes the Findings sheet and colours
+the offending cells. It works on any xlwings Book, including ``xlwings.Book(json=...)`` (xlwings Server /
+remote mode, whose queued actions ``book.json()`` the tests assert on).
+
+>>> import xlwings as xw                                                  # doctest: +SKIP
+>>> check_book(xw.Book(json=payload)).counts                              # doctest: +SKIP
+{'error': 2, 'warning': 0, 'info': 0}
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from recon import annotate
+from recon import layout as L
+from recon.finding import Finding, count_by_severity, sort_key
+
+
+class BookSource:
+    """A :class:`recon.read.SheetSource` over an open xlwings Book: values from A1 to the last used cell."""
+
+    def __init__(self, book):
+        self._book = book
+        self.sheet_names = [s.name for s in book.sheets]
+
+    def rows(self, sheet: str) -> list[list]:
+        ws = self._book.sheets[sheet]
+        last = ws.used_range.last_cell
+        return ws.range((1, 1), (last.row, last.column)).options(ndim=2).value or []
+
+
+@dataclass
+class BookCheck:
+    findings: list[Finding]
+    marked: list[annotate.Mark] = field(default_factory=list)
+    cleared: list[tuple[str, str]] = field(default_factory=list)  # cells the previous check had marked
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return count_by_severity(self.findings)
+
+
+def findings_for(book) -> list[Finding]:
+    """Every rule on the open book, as ``recon check`` runs them on a file (sorted the same way)."""
+    from recon import rules
+    from recon.errors import UnusableInput
+    from recon.read import read_source
+    from recon.reconcile import reconcile
+
+    try:
+        sub = read_source(BookSource(book), Path(book.name))
+    except UnusableInput as exc:
+        return [Finding("READ-UNUSABLE", "error", location=exc.where, message=exc.problem, suggestion=exc.fix)]
+    suites = rules.read_suites()
+    rec = reconcile([sub], rules.parameters(suites))
+    return sorted(rec.findings + rules.run(rec).findings, key=sort_key)
+
+
+def check_book(book) -> BookCheck:
+    """Check ``book`` and write the result into it; running it twice leaves the same workbook."""
+    findings = findings_for(book)
+    names = [s.name for s in book.sheets]
+    cleared = []
+    if L.FINDINGS in names:
+        sheet = book.sheets[L.FINDINGS]
+        cleared = annotate.previous_marks(BookSource(book).rows(L.FINDINGS))
+        for name, cell in cleared:
+            if name in names:
+                book.sheets[name].range(cell).color = annotate.base_fill(name, cell)
+        sheet.clear()
+    else:
+        sheet = book.sheets.add(L.FINDINGS, after=book.sheets[len(names) - 1])
+
+    marked = annotate.marks(findings, names)
+    for m in marked:
+        book.sheets[m.sheet].range(m.cell).color = m.fill
+
+    rows = [[_text(v) for v in row] for row in annotate.findings_rows(findings)]
+    for row in rows[1:]:
+        target = annotate.cell_of(row[2])
+        if target and target[0] in names:
+            row[2] = annotate.hyperlink_formula(row[2])
+    sheet.range("A1").value = rows
+    sheet.range((1, 1), (1, len(annotate.HEADER))).font.bold = True
+    for r, row in enumerate(rows[1:], start=2):
+        if row[0] in annotate.FILLS:
+            sheet.range((r, 1)).color = annotate.FILLS[row[0]]
+    for col, width in enumerate(annotate.WIDTHS, start=1):
+        sheet.range((1, col)).column_width = width
+    return BookCheck(findings, marked, cleared)
+
+
+def _text(value: str) -> str:
+    """Text a finding quotes from a cell (``=cmd|...``) must not become a formula when Excel receives it."""
+    return "'" + value if value.startswith(("=", "+", "-", "@")) else value
+
+
+def main() -> None:
+    """Entry point for the workbook's button: ``RunPython "import recon.excel; recon.excel.main()"``."""
+    import xlwings as xw
+
+    book = xw.Book.caller()
+    check_book(book)
+    book.sheets[L.FINDINGS].activate()

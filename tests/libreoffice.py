@@ -1,0 +1,58 @@
+"""LibreOffice as a real spreadsheet client: open workbooks headless, recalculate every formula, save as xlsx.
+
+``recalculate([a, b], out_dir)`` → ``{a: out_dir/a.xlsx, b: out_dir/b.xlsx}``, read back with openpyxl
+(``data_only=True``) or python-calamine. One ``soffice`` run converts all files (start-up dominates the cost).
+Each run gets its own profile, so parallel runs never share a lock, and the profile forces recalculation on
+load: openpyxl writes formulas without cached values, and a stale cached value must never pass for a result.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+SOFFICE = shutil.which("soffice") or "/usr/bin/soffice"
+TIMEOUT_S = 600
+
+# Calc › Formula › "Recalculation on file load": 0 = always (1 = never, 2 = ask), for xlsx and ods alike.
+_RECALC_ALWAYS = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema"
+           xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse">
+<value>0</value></prop></item>
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse">
+<value>0</value></prop></item>
+</oor:items>
+"""
+
+
+class LibreOfficeError(RuntimeError):
+    pass
+
+
+def recalculate(paths: Iterable[Path], out_dir: Path) -> dict[Path, Path]:
+    """Open each workbook in LibreOffice Calc, recalculate, save as ``out_dir/<stem>.xlsx``."""
+    paths = [Path(p).resolve() for p in paths]
+    stems = [p.stem for p in paths]
+    if len(set(stems)) != len(stems):
+        raise ValueError(f"two inputs would be written to the same output name: {sorted(stems)}")
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="recon-lo-profile-") as profile:
+        user = Path(profile) / "user"
+        user.mkdir()
+        (user / "registrymodifications.xcu").write_text(_RECALC_ALWAYS, encoding="utf-8")
+        cmd = [SOFFICE, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless", "--norestore",
+               "--nolockcheck", "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out_dir),
+               *map(str, paths)]
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT_S, check=False)
+    outputs = {p: out_dir / f"{p.stem}.xlsx" for p in paths}
+    # soffice exits 0 even when a file could not be converted: the output file is the only proof.
+    missing = [str(p) for p, out in outputs.items() if not out.is_file()]
+    if done.returncode != 0 or missing:
+        raise LibreOfficeError(f"soffice exit {done.returncode}; not converted: {missing}\n"
+                               f"{done.stdout}\n{done.stderr}")
+    return outputs
