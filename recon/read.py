@@ -134,7 +134,8 @@ def read_source(source: SheetSource, path: Path, sha256: str = "") -> Submission
                                        name, reg.name, office_country, findings, formulas)
     sub = Submission(path=path, region=reg.name, office=office_country or reg.name,
                      revision=_int(meta.get("revision"), 1), meta=meta, entries=entries, columns=letters,
-                     findings=findings, rows_read=read, rows_rejected=rejected, sha256=sha256)
+                     findings=findings, rows_read=read, rows_rejected=rejected, sha256=sha256,
+                     edition=_int(meta.get("edition_year"), 0))
     summary_sheet = sheets.get(L.SUMMARY.casefold())
     if summary_sheet is not None and office_country is None:
         _summary(sub, source.rows(summary_sheet), summary_sheet)

@@ -38,13 +38,19 @@ class Reconciliation:
 
 
 def reconcile(submissions: list[Submission], parameters: dict | None = None) -> Reconciliation:
-    """``reconcile([read_workbook("ehoa.xlsx"), read_workbook("kenya.xlsx")])``"""
+    """``reconcile([read_workbook("ehoa.xlsx"), read_workbook("kenya.xlsx")])``
+
+    Everything is computed per *scope*: the region, or "region · edition year" when the batch holds several
+    editions (an archive), so that 2016's Kenya workbook does not supersede 2015's.
+    """
     params = {**DEFAULT_PARAMETERS, **(parameters or {})}
-    submissions = sorted(submissions, key=lambda s: (s.region, s.office, s.revision, s.name))
+    submissions = sorted(submissions, key=lambda s: (s.edition, s.region, s.office, s.revision, s.name))
+    multi = len({s.edition for s in submissions}) > 1
+    scopes = {id(s): f"{s.region} · {s.edition}" if multi else s.region for s in submissions}
     findings = [f for s in submissions for f in s.findings]
-    winners = _winners(submissions, findings)
-    entries = _merge_entries(winners, findings)
-    summaries = {s.region: s for s in winners if s.has_summary}
+    winners = _winners(submissions, scopes, findings)
+    entries = _merge_entries(winners, scopes, findings)
+    summaries = {scopes[id(s)]: s for s in winners if s.has_summary}
     countries = _table(entries, summaries, "country", "countries")
     areas = _table(entries, summaries, "area", "areas")
     regions = _regions(entries, summaries, countries, areas)
@@ -53,11 +59,11 @@ def reconcile(submissions: list[Submission], parameters: dict | None = None) -> 
     return Reconciliation(submissions, entries, countries, areas, regions, findings)
 
 
-def _winners(submissions: list[Submission], findings: list[Finding]) -> list[Submission]:
+def _winners(submissions: list[Submission], scopes: dict, findings: list[Finding]) -> list[Submission]:
     """The same office twice: the highest revision wins, then the later file name; say so."""
     by_office: dict[tuple[str, str], list[Submission]] = {}
     for s in submissions:
-        by_office.setdefault((s.region, s.office), []).append(s)
+        by_office.setdefault((scopes[id(s)], s.office), []).append(s)
     winners = []
     for (region, office), subs in by_office.items():
         win = subs[-1]  # sorted by revision, then name
@@ -72,25 +78,26 @@ def _winners(submissions: list[Submission], findings: list[Finding]) -> list[Sub
     return winners
 
 
-def _merge_entries(winners: list[Submission], findings: list[Finding]) -> pd.DataFrame:
+def _merge_entries(winners: list[Submission], scopes: dict, findings: list[Finding]) -> pd.DataFrame:
     frames = []
     for i, s in enumerate(winners):
         df = s.entries.copy()
         df["submission"] = i
+        df["scope"], df["edition"] = scopes[id(s)], s.edition
         df["col_country"], df["col_area"], df["col_amount"], df["col_status"] = (
             s.columns.get(k, "?") for k in ("country", "area", "amount", "status"))
         frames.append(df)
     if not frames:
-        entries = pd.DataFrame(columns=[*ENTRY_COLUMNS, "submission", "col_country", "col_area",
-                                        "col_amount", "col_status"])
+        entries = pd.DataFrame(columns=[*ENTRY_COLUMNS, "submission", "scope", "edition", "col_country",
+                                        "col_area", "col_amount", "col_status"])
     else:
         entries = pd.concat(frames, ignore_index=True)
     # A country office's own workbook wins over the regional office's rows for that country.
-    by_country = entries[entries["office"] == entries["country"]][["region", "country"]].drop_duplicates()
+    by_country = entries[entries["office"] == entries["country"]][["scope", "country"]].drop_duplicates()
     if len(by_country):
-        key = entries.set_index(["region", "country"]).index
+        key = entries.set_index(["scope", "country"]).index
         shadowed = key.isin(pd.MultiIndex.from_frame(by_country)) & (entries["office"] != entries["country"])
-        for (region, country, file), n in entries[shadowed].groupby(["region", "country", "file"]).size().items():
+        for (region, country, file), n in entries[shadowed].groupby(["scope", "country", "file"]).size().items():
             findings.append(Finding(
                 "MERGE-COUNTRY-OFFICE-WINS", "warning", region, country, location=file,
                 message=f"{n} {country} entries in {file} are replaced by {country}'s own workbook",
@@ -116,9 +123,8 @@ def _entry_columns(e: pd.DataFrame) -> pd.DataFrame:
     e["amount_given"] = e["amount_given"].astype("int64")
     e["duplicate_ok"] = e["duplicate_ok"].astype("int64")
     e["is_requirement"] = (e["status"] == L.STATUS_REQUIREMENT).astype("int64")
+    # The amount cell; the rules build other cells' locations (file, column, row) only for failing rows.
     e["location"] = e["file"] + " › " + L.ENTRIES + " › " + e["col_amount"] + e["row"].astype(str)
-    e["location_country"] = e["file"] + " › " + L.ENTRIES + " › " + e["col_country"] + e["row"].astype(str)
-    e["location_area"] = e["file"] + " › " + L.ENTRIES + " › " + e["col_area"] + e["row"].astype(str)
     e["stake"] = e["amount"].abs().fillna(0)
     e["country_hint"] = _hint(e["country_suggestion"], e["country_kind"])
     e["area_hint"] = _hint(e["area_suggestion"], e["area_kind"])
@@ -138,31 +144,34 @@ def _computed(entries: pd.DataFrame, key: str) -> pd.DataFrame:
         n_requirement=req.astype(int),
         n_funded=(entries["status"] == L.STATUS_FUNDED).astype(int),
         n_missing=(req & entries["amount"].isna()).astype(int),
-    ).groupby(["region", key], sort=False)
+    ).groupby(["scope", "region", key], sort=False)
     return g.agg(computed_usd=("req_amount", "sum"), n_entries=("row_id", "size"),
                  n_requirement=("n_requirement", "sum"), n_funded=("n_funded", "sum"),
                  n_missing=("n_missing", "sum")).reset_index().rename(columns={key: "name"})
 
 
 def _table(entries: pd.DataFrame, summaries: dict[str, Submission], key: str, which: str) -> pd.DataFrame:
-    """Published table rows outer-joined with what the entries add up to, per region and name."""
-    published = [getattr(s, which) for s in summaries.values()]
-    pub = pd.concat(published, ignore_index=True) if published else pd.DataFrame(columns=list(TABLE_COLUMNS))
+    """Published table rows outer-joined with what the entries add up to, per scope and name."""
+    published = [getattr(s, which).assign(scope=scope) for scope, s in summaries.items()]
+    pub = pd.concat(published, ignore_index=True) if published else \
+        pd.DataFrame(columns=[*TABLE_COLUMNS, "scope"])
     comp = _computed(entries, key)
     for frame in (pub, comp):  # an empty side has no dtype to agree on: make the keys text
         frame["name"] = frame["name"].astype(object)
         frame["region"] = frame["region"].astype(object)
+        frame["scope"] = frame["scope"].astype(object)
     pub = pub.assign(order=np.arange(len(pub)))
     comp = comp.assign(order=np.arange(len(pub), len(pub) + len(comp)))
-    t = pub.merge(comp.drop(columns="order"), on=["region", "name"], how="outer", indicator=True)
+    keys = ["scope", "region", "name"]
+    t = pub.merge(comp.drop(columns="order"), on=keys, how="outer", indicator=True)
     # Keep the published table's order, then names only the entries have (in entry order).
-    entry_order = t[["region", "name"]].merge(comp[["region", "name", "order"]], how="left")["order"]
+    entry_order = t[keys].merge(comp[[*keys, "order"]], how="left")["order"]
     t["order"] = t["order"].fillna(pd.Series(entry_order.to_numpy(), index=t.index))
     t = t.sort_values(["order"], kind="stable").drop(columns="order").reset_index(drop=True)
     t["in_table"] = (t["_merge"] != "right_only").astype("int64")
     t["has_entries"] = (t["_merge"] != "left_only").astype("int64")
     t = t.drop(columns="_merge")
-    t["has_summary"] = t["region"].isin(summaries).astype("int64")
+    t["has_summary"] = t["scope"].isin(summaries).astype("int64")
     for c in ("computed_usd", "n_entries", "n_requirement", "n_funded", "n_missing"):
         t[c] = t[c].fillna(0)
     t["published_funded"] = t["published_funded"].fillna(False).astype(bool).astype("int64")
@@ -181,7 +190,7 @@ def _table(entries: pd.DataFrame, summaries: dict[str, Submission], key: str, wh
     t["value_missing"] = (t["in_table"].astype(bool) & t["published_usd"].isna() & t["has_entries"].astype(bool)
                           & ~t["published_funded"].astype(bool)).astype("int64")
     # Where a Finding on this row points: the published cell, else the region's summary sheet.
-    fallback = t["region"].map({r: s.name + " › " + L.SUMMARY for r, s in summaries.items()})
+    fallback = t["scope"].map({r: s.name + " › " + L.SUMMARY for r, s in summaries.items()})
     t["location"] = t["cell_usd"].fillna(fallback)
     t["hint"] = _hint(t["suggestion"], t["kind"])
     t["row_id"] = np.arange(len(t))
@@ -190,42 +199,39 @@ def _table(entries: pd.DataFrame, summaries: dict[str, Submission], key: str, wh
 
 def _regions(entries, summaries, countries, areas) -> pd.DataFrame:
     vocab = load()
-    names = sorted(set(entries["region"]) | set(summaries))
+    by_scope = dict(tuple(entries.groupby("scope", sort=False))) if len(entries) else {}
+    table_sums = {name: frame.groupby("scope")["published_usd"].sum() for name, frame in
+                  (("countries", countries), ("areas", areas))}
     recs = []
-    for region in names:
-        e = entries[entries["region"] == region]
-        s = summaries.get(region)
+    for scope in sorted(set(by_scope) | set(summaries)):
+        e = by_scope.get(scope, entries.iloc[0:0])
+        s = summaries.get(scope)
+        region = s.region if s else e["region"].iloc[0]
         req = e["status"] == L.STATUS_REQUIREMENT
         reg = vocab.regions.get(region)
         recs.append({
-            "region": region,
+            "scope": scope, "region": region, "edition": s.edition if s else int(e["edition"].iloc[0]),
             "title": (s.title if s else None) or region,
             "has_summary": int(s is not None),
             "summary_expected": int(bool(reg and reg.has_summary)),
             "published_total": s.total if s else np.nan,
-            "total_location": (s.total_cell if s else None) or (e["file"].iloc[0] if len(e) else region),
+            "total_location": (s.total_cell if s else None) or (e["file"].iloc[0] if len(e) else scope),
             "computed_total": float(e["amount"].where(req, 0).fillna(0).sum()),
-            "country_table_sum": float(countries.loc[countries["region"] == region, "published_usd"].sum())
-            if s else np.nan,
-            "area_table_sum": float(areas.loc[areas["region"] == region, "published_usd"].sum())
-            if s else np.nan,
+            "country_table_sum": float(table_sums["countries"].get(scope, 0)) if s else np.nan,
+            "area_table_sum": float(table_sums["areas"].get(scope, 0)) if s else np.nan,
             "n_entries": len(e), "n_funded": int((e["status"] == L.STATUS_FUNDED).sum()),
             "n_missing": int((req & e["amount"].isna()).sum()),
             "files": ", ".join(sorted(set(e["file"]) | ({s.name} if s else set()))),
         })
-    r = pd.DataFrame(recs, columns=["region", "title", "has_summary", "summary_expected", "published_total",
-                                    "total_location", "computed_total", "country_table_sum", "area_table_sum",
-                                    "n_entries", "n_funded", "n_missing", "files"])
+    r = pd.DataFrame(recs, columns=["scope", "region", "edition", "title", "has_summary", "summary_expected",
+                                    "published_total", "total_location", "computed_total", "country_table_sum",
+                                    "area_table_sum", "n_entries", "n_funded", "n_missing", "files"])
     r["published_total"] = pd.to_numeric(r["published_total"], errors="coerce")
     r["total_gap"] = r["published_total"] - r["computed_total"]
     r["country_table_gap"] = r["country_table_sum"] - r["published_total"]
     r["area_table_gap"] = r["area_table_sum"] - r["published_total"]
     r["row_id"] = np.arange(len(r))
     return r
-
-
-def _fraction(x) -> Fraction | None:
-    return None if x is None or pd.isna(x) else Fraction(x)
 
 
 def _pie(areas: pd.DataFrame, regions: pd.DataFrame, params: dict) -> pd.DataFrame:
@@ -240,8 +246,8 @@ def _pie(areas: pd.DataFrame, regions: pd.DataFrame, params: dict) -> pd.DataFra
     areas = areas.copy()
     for col in ("share_pct", "published_pct", "decimals", "expected_half_up", "expected_lr"):
         areas[col] = np.nan
-    totals = regions.set_index("region")
-    for region, idx in areas.groupby("region").groups.items():
+    totals = regions.set_index("scope")
+    for region, idx in areas.groupby("scope").groups.items():
         part = areas.loc[idx]
         total = totals.at[region, "published_total"]
         if pd.isna(total) or total == 0:
@@ -269,7 +275,7 @@ def _pie(areas: pd.DataFrame, regions: pd.DataFrame, params: dict) -> pd.DataFra
     areas["lr_abs_diff"] = (areas["published_pct"] - areas["expected_lr"]).abs()
     areas["labelled"] = areas["percent_text"].notna().astype("int64")
     # A region that prints no % label at all published no pie chart: one regional finding, not one per slice.
-    areas["chart_published"] = areas.groupby("region")["labelled"].transform("max").fillna(0).astype("int64")
+    areas["chart_published"] = areas.groupby("scope")["labelled"].transform("max").fillna(0).astype("int64")
     areas["pct_location"] = areas["cell_percent"].fillna(areas["location"])
     areas["pct_stake"] = (areas["half_up_diff"].abs() / 100 * areas["published_usd"]).fillna(0)
     return areas
@@ -286,11 +292,11 @@ def _pie_sums(regions: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
     """Sum of the printed % per region, and how far it may stray from 100 through rounding alone
     (half a unit of each slice's printed precision)."""
     labelled = areas[areas["decimals"].notna()]
-    sums = labelled.groupby("region")["published_pct"].sum()
-    allowance = labelled.groupby("region")["decimals"].apply(lambda d: sum(0.5 * 10.0 ** -x for x in d))
+    sums = labelled.groupby("scope")["published_pct"].sum()
+    allowance = labelled.groupby("scope")["decimals"].apply(lambda d: sum(0.5 * 10.0 ** -x for x in d))
     regions = regions.copy()
-    regions["pct_sum"] = regions["region"].map(sums)
-    regions["pct_allowance"] = regions["region"].map(allowance)
+    regions["pct_sum"] = regions["scope"].map(sums)
+    regions["pct_allowance"] = regions["scope"].map(allowance)
     regions["pct_sum_excess"] = (regions["pct_sum"] - 100).abs() - regions["pct_allowance"]
-    regions["pie_labels"] = regions["region"].map(labelled.groupby("region").size()).fillna(0).astype("int64")
+    regions["pie_labels"] = regions["scope"].map(labelled.groupby("scope").size()).fillna(0).astype("int64")
     return regions

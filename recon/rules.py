@@ -188,11 +188,16 @@ def _finding(meta: dict, severity: str, row: dict) -> Finding:
                                                    meta.get("rule", "").startswith(("AREA", "PIE")) else None)
     country = row.get("country") if "country" in row else (
         row.get("name") if meta.get("rule", "").startswith("COUNTRY") else None)
+    location = meta.get("location", "location")
+    if location.startswith("@"):  # a cell of the entry's row: built here, for failing rows only
+        where = f"{row['file']} › {L.ENTRIES} › {row['col_' + location[1:]]}{row['row']}"
+    else:
+        where = row.get(location)
     return Finding(
-        rule=meta.get("rule", "?"), severity=severity, region=row.get("region"),
+        rule=meta.get("rule", "?"), severity=severity, region=row.get("scope") or row.get("region"),
         country=country if isinstance(country, str) else None,
         area=area if isinstance(area, str) else None,
         expected=fill("expected"), actual=fill("actual"),
-        location=row.get(meta.get("location", "location")), message=fill("message") or "",
+        location=where, message=fill("message") or "",
         suggestion=fill("suggestion"),
         usd_at_stake=0.0 if stake is None or pd.isna(stake) else abs(float(stake)))

@@ -42,6 +42,7 @@ class Submission:
     rows_read: int = 0
     rows_rejected: int = 0
     sha256: str = ""
+    edition: int = 0  # the edition year from _meta, e.g. 2015
 
     @property
     def name(self) -> str:

@@ -19,10 +19,10 @@ def _num(x) -> float | None:
 def region_rows(result) -> list[dict]:
     rows = []
     for r in result.reconciliation.regions.to_dict("records"):
-        counts = count_by_severity(f for f in result.findings if f.region == r["region"])
+        counts = count_by_severity(f for f in result.findings if f.region == r["scope"])
         published, computed = _num(r["published_total"]), _num(r["computed_total"])
         rows.append({
-            "region": r["region"], "title": r["title"], "entries": int(r["n_entries"]),
+            "region": r["scope"], "edition": int(r["edition"]), "title": r["title"], "entries": int(r["n_entries"]),
             "funded": int(r["n_funded"]), "missing_amount": int(r["n_missing"]),
             "published_total": published, "computed_total": computed,
             "gap": None if published is None or computed is None else published - computed,

@@ -69,3 +69,17 @@ def test_merge_order_does_not_change_the_result(tmp_path):
     one, two = reconcile([a, b]), reconcile([b, a])
     assert one.entries.drop(columns="row_id").equals(two.entries.drop(columns="row_id"))
     assert one.countries.equals(two.countries)
+
+
+def test_an_archive_of_editions_keeps_each_year(tmp_path):
+    from recon import template
+
+    paths = []
+    for year, amount in ((2015, 1), (2016, 2)):
+        wb = template.build("East and Horn of Africa", "Kenya", edition_year=year,
+                            entries=[{"area": "Migration Health", "amount": amount}])
+        paths.append(template.write(wb, tmp_path / f"{year}-kenya.xlsx"))
+    rec = reconcile([read_workbook(p) for p in paths])
+    assert rec.findings == []  # not a resubmission: a different edition
+    assert sorted(zip(rec.regions["scope"], rec.regions["computed_total"], strict=True)) == [
+        ("East and Horn of Africa · 2015", 1.0), ("East and Horn of Africa · 2016", 2.0)]
