@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from enum import IntEnum
 
 
@@ -48,8 +48,7 @@ class Finding:
         return tuple(getattr(self, k) for k in keys)
 
     def to_json(self) -> dict:
-        data = asdict(self)
-        return {k: data[k] for k in JSON_KEYS}
+        return {k: getattr(self, k) for k in JSON_KEYS}
 
 
 FIELDS = tuple(f.name for f in fields(Finding))

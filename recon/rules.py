@@ -126,11 +126,13 @@ def run(recon: Reconciliation, directory: Path | None = None) -> RuleRun:
     for name, data in suites.items():
         suite = context.suites.add(build_suite(gx, data, str(directory / f"{name}.json")))
         frame = recon.frame(data["meta"]["frame"])
+        # GX copies its batch through every row condition: hand it only the columns this suite reads.
+        batch_frame = frame[[c for c in frame.columns if c in suite_columns(data)]]
         asset = source.add_dataframe_asset(name)
         batch = asset.add_batch_definition_whole_dataframe(name)
         vd = context.validation_definitions.add(gx.ValidationDefinition(name=name, data=batch, suite=suite))
         result = vd.run(
-            batch_parameters={"dataframe": frame}, expectation_parameters=params,
+            batch_parameters={"dataframe": batch_frame}, expectation_parameters=params,
             result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["row_id"],
                            "partial_unexpected_count": 0, "return_unexpected_index_query": False})
         out.results[name] = result.to_json_dict()
@@ -142,6 +144,30 @@ def run(recon: Reconciliation, directory: Path | None = None) -> RuleRun:
             if not r.success:
                 out.findings.extend(_findings(r, frame))
     return out
+
+
+def suite_columns(data: dict) -> set[str]:
+    """Every column a suite's expectations and row conditions name, plus ``row_id``."""
+    cols = {"row_id"}
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("column", "column_A", "column_B") and isinstance(value, str):
+                    cols.add(value)
+                elif key == "column_list":
+                    cols.update(value)
+                elif key == "name" and isinstance(value, str):
+                    cols.add(value)  # row_condition {"column": {"name": ...}}
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    for exp in data.get("expectations", []):
+        walk(exp.get("kwargs", {}))
+    return cols
 
 
 def _findings(result, frame: pd.DataFrame) -> list[Finding]:
