@@ -79,19 +79,19 @@ def _winners(submissions: list[Submission], scopes: dict, findings: list[Finding
 
 
 def _merge_entries(winners: list[Submission], scopes: dict, findings: list[Finding]) -> pd.DataFrame:
-    frames = []
-    for i, s in enumerate(winners):
-        df = s.entries.copy()
-        df["submission"] = i
-        df["scope"], df["edition"] = scopes[id(s)], s.edition
-        df["col_country"], df["col_area"], df["col_amount"], df["col_status"] = (
-            s.columns.get(k, "?") for k in ("country", "area", "amount", "status"))
-        frames.append(df)
+    frames = [s.entries for s in winners]
     if not frames:
-        entries = pd.DataFrame(columns=[*ENTRY_COLUMNS, "submission", "scope", "edition", "col_country",
-                                        "col_area", "col_amount", "col_status"])
+        entries = pd.DataFrame(columns=list(ENTRY_COLUMNS))
     else:
         entries = pd.concat(frames, ignore_index=True)
+    # Per-workbook values, repeated once per entry (no per-workbook copies: thousands of workbooks).
+    sizes = [len(f) for f in frames]
+    entries["submission"] = np.repeat(np.arange(len(frames)), sizes)
+    entries["scope"] = np.repeat(np.array([scopes[id(s)] for s in winners], dtype=object), sizes)
+    entries["edition"] = np.repeat(np.array([s.edition for s in winners], dtype="int64"), sizes)
+    for name in ("country", "area", "amount", "status"):
+        letters = np.array([s.columns.get(name, "?") for s in winners], dtype=object)
+        entries[f"col_{name}"] = np.repeat(letters, sizes)
     # A country office's own workbook wins over the regional office's rows for that country.
     by_country = entries[entries["office"] == entries["country"]][["scope", "country"]].drop_duplicates()
     if len(by_country):
@@ -116,7 +116,7 @@ def _entry_columns(e: pd.DataFrame) -> pd.DataFrame:
     e["row"] = pd.to_numeric(e["row"]).astype("int64")
     for flag in ("amount_given", "duplicate_ok"):
         e[flag] = e[flag].fillna(False).astype(bool)
-    e["region_country"] = e["region"] + " › " + e["country"].astype(str)
+    e["region_country"] = _joined(e["region"], e["country"])
     e["country_known"] = e["region_country"].isin(set(vocab.region_country_pairs())).astype("int64")
     e["area_known"] = (e["area_kind"] != "unknown").astype("int64")
     e["amount_fraction"] = e["amount"] - np.floor(e["amount"])
@@ -124,17 +124,32 @@ def _entry_columns(e: pd.DataFrame) -> pd.DataFrame:
     e["duplicate_ok"] = e["duplicate_ok"].astype("int64")
     e["is_requirement"] = (e["status"] == L.STATUS_REQUIREMENT).astype("int64")
     # The amount cell; the rules build other cells' locations (file, column, row) only for failing rows.
-    e["location"] = e["file"] + " › " + L.ENTRIES + " › " + e["col_amount"] + e["row"].astype(str)
+    sheet = f" › {L.ENTRIES} › "
+    e["location"] = pd.Series([f"{f}{sheet}{c}{r}" for f, c, r in zip(
+        e["file"].tolist(), e["col_amount"].tolist(), e["row"].tolist(), strict=True)], index=e.index, dtype=object)
     e["stake"] = e["amount"].abs().fillna(0)
     e["country_hint"] = _hint(e["country_suggestion"], e["country_kind"])
     e["area_hint"] = _hint(e["area_suggestion"], e["area_kind"])
     return e
 
 
+def _joined(region: pd.Series, name: pd.Series) -> pd.Series:
+    """``"East and Horn of Africa › Kenya"`` per row, built once per distinct pair (few, repeated often)."""
+    r_codes, r_names = pd.factorize(region.astype(object))
+    n_codes, n_names = pd.factorize(name.astype(object))
+    pair, inverse = np.unique(r_codes * (len(n_names) + 1) + n_codes, return_inverse=True)
+    labels = np.array([f"{r_names[p // (len(n_names) + 1)]} › {n_names[p % (len(n_names) + 1)]}" for p in pair],
+                      dtype=object)
+    return pd.Series(labels[inverse] if len(pair) else [], index=region.index, dtype=object)
+
+
 def _hint(suggestion: pd.Series, kind: pd.Series) -> pd.Series:
     """``"did you mean 'Kenya'? "`` where an unknown name has a likely match, else ``""``."""
     has = suggestion.notna() & (kind == "unknown")
-    return ("did you mean '" + suggestion.fillna("").astype(str) + "'? ").where(has, "")
+    out = pd.Series("", index=suggestion.index, dtype=object)
+    if has.any():
+        out[has] = "did you mean '" + suggestion[has].astype(str) + "'? "
+    return out
 
 
 def _computed(entries: pd.DataFrame, key: str) -> pd.DataFrame:
@@ -178,7 +193,7 @@ def _table(entries: pd.DataFrame, summaries: dict[str, Submission], key: str, wh
     t["published_usd"] = pd.to_numeric(t["published_usd"], errors="coerce")
     t["gap_usd"] = t["published_usd"] - t["computed_usd"]
     t["stake"] = t["gap_usd"].abs().fillna(t["computed_usd"])
-    t["region_country"] = t["region"] + " › " + t["name"].astype(str)
+    t["region_country"] = _joined(t["region"], t["name"].astype(str))
     # Rows only the entries have: an unknown name was already reported on the entry, so it must not
     # cascade into table findings.
     vocab = load()
@@ -199,29 +214,37 @@ def _table(entries: pd.DataFrame, summaries: dict[str, Submission], key: str, wh
 
 def _regions(entries, summaries, countries, areas) -> pd.DataFrame:
     vocab = load()
-    by_scope = dict(tuple(entries.groupby("scope", sort=False))) if len(entries) else {}
+    req = entries["status"] == L.STATUS_REQUIREMENT
+    agg = entries.assign(
+        req_amount=entries["amount"].where(req, 0).fillna(0),
+        funded=(entries["status"] == L.STATUS_FUNDED).astype("int64"),
+        missing=(req & entries["amount"].isna()).astype("int64"),
+    ).groupby("scope", sort=False).agg(
+        region=("region", "first"), edition=("edition", "first"), computed_total=("req_amount", "sum"),
+        n_entries=("row_id", "size"), n_funded=("funded", "sum"), n_missing=("missing", "sum"),
+        first_file=("file", "first"), files=("file", lambda f: sorted(set(f))))
+    by_scope = agg.to_dict("index")
     table_sums = {name: frame.groupby("scope")["published_usd"].sum() for name, frame in
                   (("countries", countries), ("areas", areas))}
     recs = []
     for scope in sorted(set(by_scope) | set(summaries)):
-        e = by_scope.get(scope, entries.iloc[0:0])
+        e = by_scope.get(scope, {})
         s = summaries.get(scope)
-        region = s.region if s else e["region"].iloc[0]
-        req = e["status"] == L.STATUS_REQUIREMENT
+        region = s.region if s else e["region"]
         reg = vocab.regions.get(region)
         recs.append({
-            "scope": scope, "region": region, "edition": s.edition if s else int(e["edition"].iloc[0]),
+            "scope": scope, "region": region, "edition": s.edition if s else int(e["edition"]),
             "title": (s.title if s else None) or region,
             "has_summary": int(s is not None),
             "summary_expected": int(bool(reg and reg.has_summary)),
             "published_total": s.total if s else np.nan,
-            "total_location": (s.total_cell if s else None) or (e["file"].iloc[0] if len(e) else scope),
-            "computed_total": float(e["amount"].where(req, 0).fillna(0).sum()),
+            "total_location": (s.total_cell if s else None) or e.get("first_file") or scope,
+            "computed_total": float(e.get("computed_total", 0.0)),
             "country_table_sum": float(table_sums["countries"].get(scope, 0)) if s else np.nan,
             "area_table_sum": float(table_sums["areas"].get(scope, 0)) if s else np.nan,
-            "n_entries": len(e), "n_funded": int((e["status"] == L.STATUS_FUNDED).sum()),
-            "n_missing": int((req & e["amount"].isna()).sum()),
-            "files": ", ".join(sorted(set(e["file"]) | ({s.name} if s else set()))),
+            "n_entries": int(e.get("n_entries", 0)), "n_funded": int(e.get("n_funded", 0)),
+            "n_missing": int(e.get("n_missing", 0)),
+            "files": ", ".join(sorted(set(e.get("files", [])) | ({s.name} if s else set()))),
         })
     r = pd.DataFrame(recs, columns=["scope", "region", "edition", "title", "has_summary", "summary_expected",
                                     "published_total", "total_location", "computed_total", "country_table_sum",
