@@ -128,6 +128,9 @@ def template(
 def check(
     files: Annotated[list[Path], typer.Argument(help="Workbook(s) to check.")],
     format: Annotated[Format, typer.Option("--format", "-f", help="rich (default) or json.")] = Format.rich,
+    annotate: Annotated[Path | None, typer.Option(
+        "--annotate", metavar="OUT.xlsx", help="Also write a copy of FILE with a Findings sheet and the "
+        "offending cells coloured and commented (FILE is not changed).")] = None,
     rules: RulesDir = None,
     verbose: Verbose = False,
 ) -> None:
@@ -138,11 +141,33 @@ def check(
         recon check kenya.xlsx
 
         recon check ehoa.xlsx --format json
+
+        recon check ehoa.xlsx --annotate ehoa-checked.xlsx
     """
     with _guarded(verbose):
+        if annotate is not None:
+            _refuse_annotate(files, annotate)
         result = _run(files, rules, quiet=format is Format.json)
         _emit(result, format)
+        if annotate is not None and not result.unusable:
+            from recon.annotate import write_copy
+
+            copy = write_copy(files[0], result.findings, annotate)
+            for lost in copy.lost:
+                typer.echo(f"recon: warning: {lost} of {files[0].name} could not be kept in the copy", err=True)
+            typer.echo(f"wrote {annotate} ({copy.marked} cells marked)", err=True)
+        elif annotate is not None:
+            typer.echo(f"recon: no annotated copy: {files[0].name} could not be read", err=True)
     raise typer.Exit(result.exit_code)
+
+
+def _refuse_annotate(files: list[Path], out: Path) -> None:
+    if len(files) != 1:
+        raise ValueError("--annotate takes exactly one workbook")
+    if out.suffix.lower() != ".xlsx":
+        raise ValueError(f"{out}: the annotated copy must be an .xlsx file")
+    if out.exists() or out.resolve() == files[0].resolve():
+        raise ValueError(f"{out} exists; choose another name (recon never overwrites a workbook)")
 
 
 @app.command()
@@ -150,6 +175,12 @@ def reconcile(
     paths: Annotated[list[Path] | None, typer.Argument(help="Workbooks or folders (default: the bundled 2015 "
                                                            "edition).")] = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="rich (default) or json.")] = Format.rich,
+    report_dir: Annotated[Path | None, typer.Option(
+        "--report-dir", metavar="DIR", help="Also write report.html, report.xlsx, report.json and report.md "
+        "into DIR.")] = None,
+    previous: Annotated[Path | None, typer.Option(
+        "--previous", metavar="PATH", help="With --report-dir: the previous revision (folder of workbooks or "
+        "its report.json); the report shows what changed.")] = None,
     rules: RulesDir = None,
     verbose: Verbose = False,
 ) -> None:
@@ -160,13 +191,50 @@ def reconcile(
         recon reconcile
 
         recon reconcile submissions/ --format json > findings.json
+
+        recon reconcile revision-2/ --report-dir reports/rev2 --previous reports/rev1/report.json
     """
     with _guarded(verbose):
         from recon.pipeline import bundled_dir
 
+        if previous is not None and report_dir is None:
+            raise ValueError("--previous needs --report-dir (the changes are shown in the report)")
         result = _run(paths or [bundled_dir()], rules, quiet=format is Format.json)
         _emit(result, format)
+        if report_dir is not None:
+            from recon.report import write_reports
+
+            written = write_reports(result, report_dir, previous, rules_dir=rules)
+            typer.echo(f"wrote {', '.join(p.name for p in written.values())} to {report_dir}", err=True)
     raise typer.Exit(result.exit_code)
+
+
+@app.command()
+def diff(
+    old: Annotated[Path, typer.Argument(help="The previous revision: a folder of workbooks or a report.json.")],
+    new: Annotated[Path, typer.Argument(help="The new revision: a folder of workbooks or a report.json.")],
+    format: Annotated[Format, typer.Option("--format", "-f", help="rich (default) or json.")] = Format.rich,
+    verbose: Verbose = False,
+) -> None:
+    """What changed between two revisions: requirements per region, country and area; entries added and
+    removed; amounts; Requirement/Funded status; published tables and pie-chart percentages.
+
+    Example:
+
+        recon diff reports/rev1/report.json submissions/
+
+        recon diff revision-1/ revision-2/ --format json > changes.json
+    """
+    with _guarded(verbose):
+        from recon import diff as changes
+
+        result = changes.compare(changes.load(old), changes.load(new))
+        if format is Format.json:
+            import json
+
+            typer.echo(json.dumps(result, indent=1, ensure_ascii=False))
+        else:
+            changes.render(result)
 
 
 @app.command()

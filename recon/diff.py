@@ -1,0 +1,335 @@
+"""What changed between two revisions of the appeal: entries, requirements and published tables.
+
+Each side is a *snapshot* — plain data read from a folder of workbooks or from a ``report.json`` (which
+stores the same snapshot), so a revision can be compared with a report filed years earlier:
+
+>>> d = compare(load("revision-1/"), load("revision-2/report.json"))         # doctest: +SKIP
+>>> [(c["kind"], c["country"], c["old"], c["new"]) for c in d["changes"]]      # doctest: +SKIP
+[('amount', 'Kenya', 1000000.0, 1200000.0), ('status', 'Somalia', 'Requirement', 'Funded')]
+
+Entries are matched by (region, country, area). The same key may hold several entries (a country with two
+projects in one area, rows marked *Intentional duplicate*), so within a key identical entries pair first and
+the rest pair in workbook order; only what is left over is added or removed. ``changes`` lists the edits
+themselves; ``requirement`` the totals they move (per region, country and area).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import defaultdict
+from pathlib import Path
+
+from recon import layout as L
+
+REPORT_JSON = "report.json"
+# Kinds of change, in the order they are listed.
+KINDS = ("entry-added", "entry-removed", "amount", "status", "summary-added", "summary-removed",
+         "published-added", "published-removed", "published-usd", "published-funded", "published-percent",
+         "published-total")
+
+
+def _num(x) -> float | None:
+    if x is None or isinstance(x, str):
+        return None
+    x = float(x)
+    return None if math.isnan(x) else x
+
+
+def _text(x) -> str | None:
+    return None if x is None or (isinstance(x, float) and math.isnan(x)) else str(x)
+
+
+# ---------------------------------------------------------------------------------------------- snapshots
+
+def snapshot(reconciliation, label: str = "", inputs: list[dict] | None = None) -> dict:
+    """A Reconciliation → ``{"label", "inputs", "entries": [...], "published": [...]}`` (JSON-ready)."""
+    e = reconciliation.entries
+    by = "scope" if "scope" in e.columns else "region"  # "region · edition" when a batch holds several editions
+    entries = [{"region": r[by], "country": r["country"], "area": r["area"], "amount": _num(r["amount"]),
+                "status": _text(r["status"]), "location": r["location"]}
+               for r in e[[by, "country", "area", "amount", "status", "location"]].to_dict("records")]
+    published = []
+    seen = set()
+    # Submissions are sorted so that the revision the merge used comes last for each office.
+    for s in reversed(reconciliation.submissions):
+        if not s.has_summary or s.region in seen:
+            continue
+        seen.add(s.region)
+        published.append({
+            "region": s.region, "title": s.title, "total": _num(s.total), "total_location": s.total_cell,
+            "countries": _rows(s.countries, with_percent=False), "areas": _rows(s.areas, with_percent=True)})
+    published.sort(key=lambda p: p["region"])
+    if inputs is None:
+        inputs = [{"file": s.name, "sha256": s.sha256} for s in reconciliation.submissions]
+    return {"label": label, "inputs": inputs, "entries": entries, "published": published}
+
+
+def _rows(table, with_percent: bool) -> list[dict]:
+    rows = []
+    for r in table.to_dict("records"):
+        row = {"name": r["name"], "name_printed": r["name_printed"], "usd": _num(r["published_usd"]),
+               "funded": bool(r["published_funded"]), "location": r["cell_usd"]}
+        if with_percent:
+            row["percent"] = _text(r["percent_text"])
+            row["percent_location"] = r["cell_percent"]
+        rows.append(row)
+    return rows
+
+
+def load(path: str | Path) -> dict:
+    """A folder of workbooks, a ``report.json``, or a report folder holding one → snapshot."""
+    path = Path(path)
+    if path.is_file() and path.suffix.lower() == ".json":
+        return _from_record(path)
+    if path.is_dir() and (path / REPORT_JSON).is_file():  # a report folder (its report.xlsx is no input)
+        return _from_record(path / REPORT_JSON)
+    if not path.exists():
+        raise ValueError(f"{path}: no such file or folder")
+    return _from_workbooks(path)
+
+
+def _from_workbooks(path: Path) -> dict:
+    from recon import pipeline
+    from recon.reconcile import reconcile
+
+    files = pipeline.collect([path])
+    if not files:
+        raise ValueError(f"{path}: no .xlsx workbooks and no {REPORT_JSON}")
+    subs, bad = pipeline.read_all(files)
+    if bad:
+        raise bad[0]  # a revision with an unreadable workbook cannot be compared entry by entry
+    return snapshot(reconcile(subs), label=str(path))
+
+
+def _from_record(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{path}: not a readable report.json ({exc})") from exc
+    if not isinstance(data, dict) or "entries" not in data or "published" not in data:
+        raise ValueError(f"{path}: not a recon report.json (no 'entries' and 'published'); write one with "
+                         "`recon reconcile --report-dir DIR`")
+    inputs = [{"file": i.get("file"), "sha256": i.get("sha256")} for i in data.get("inputs", [])]
+    return {"label": str(path), "inputs": inputs, "entries": data["entries"], "published": data["published"]}
+
+
+# ---------------------------------------------------------------------------------------------- comparing
+
+def compare(old: dict, new: dict) -> dict:
+    """Two snapshots → ``{"old", "new", "changes", "counts", "requirement"}`` (plain data)."""
+    changes = _entry_changes(old["entries"], new["entries"]) + _published_changes(old["published"],
+                                                                                   new["published"])
+    changes.sort(key=lambda c: (c["region"] or "", KINDS.index(c["kind"]), c["country"] or "", c["area"] or "",
+                                c["name"] or ""))
+    counts = dict.fromkeys(KINDS, 0)
+    for c in changes:
+        counts[c["kind"]] += 1
+    return {
+        "old": {"label": old.get("label", ""), "inputs": old.get("inputs", [])},
+        "new": {"label": new.get("label", ""), "inputs": new.get("inputs", [])},
+        "changes": changes,
+        "counts": {k: n for k, n in counts.items() if n},
+        "requirement": _requirement(old["entries"], new["entries"]),
+    }
+
+
+def _change(kind: str, region: str, *, country=None, area=None, table=None, name=None, old=None, new=None,
+            location_old=None, location_new=None) -> dict:
+    return {"kind": kind, "region": region, "country": country, "area": area, "table": table, "name": name,
+            "old": old, "new": new, "location_old": location_old, "location_new": location_new}
+
+
+def _by_key(entries: list[dict]) -> dict[tuple, list[dict]]:
+    groups: dict[tuple, list[dict]] = defaultdict(list)
+    for e in entries:
+        groups[(e["region"], e["country"], e["area"])].append(e)
+    return groups
+
+
+def _same(a: dict, b: dict) -> bool:
+    return _num(a["amount"]) == _num(b["amount"]) and a["status"] == b["status"]
+
+
+def _entry_changes(old: list[dict], new: list[dict]) -> list[dict]:
+    before, after = _by_key(old), _by_key(new)
+    out = []
+    for key in sorted(set(before) | set(after), key=lambda k: tuple(map(str, k))):
+        olds, news = list(before.get(key, [])), list(after.get(key, []))
+        # Identical entries pair first, so an entry removed among duplicates is one removal, not a cascade.
+        for o in list(olds):
+            match = next((n for n in news if _same(o, n)), None)
+            if match is not None:
+                olds.remove(o)
+                news.remove(match)
+        region, country, area = key
+        where = {"country": country, "area": area}
+        for o, n in zip(olds, news, strict=False):
+            if _num(o["amount"]) != _num(n["amount"]):
+                out.append(_change("amount", region, **where, old=_num(o["amount"]), new=_num(n["amount"]),
+                                   location_old=o["location"], location_new=n["location"]))
+            if o["status"] != n["status"]:
+                out.append(_change("status", region, **where, old=o["status"], new=n["status"],
+                                   location_old=o["location"], location_new=n["location"]))
+        for o in olds[len(news):]:
+            out.append(_change("entry-removed", region, **where, old=_num(o["amount"]), location_old=o["location"]))
+        for n in news[len(olds):]:
+            out.append(_change("entry-added", region, **where, new=_num(n["amount"]), location_new=n["location"]))
+    return out
+
+
+def _published_changes(old: list[dict], new: list[dict]) -> list[dict]:
+    before, after = {p["region"]: p for p in old}, {p["region"]: p for p in new}
+    out = []
+    for region in sorted(set(before) | set(after)):
+        o, n = before.get(region), after.get(region)
+        if o is None or n is None:
+            kind = "summary-added" if o is None else "summary-removed"
+            out.append(_change(kind, region, table="summary", location_old=o and o["total_location"],
+                               location_new=n and n["total_location"]))
+            continue
+        if _num(o["total"]) != _num(n["total"]):
+            out.append(_change("published-total", region, table="total", old=_num(o["total"]),
+                               new=_num(n["total"]), location_old=o["total_location"],
+                               location_new=n["total_location"]))
+        for table, field in (("countries", "country"), ("areas", "area")):
+            out += _table_changes(region, table, field, o[table], n[table])
+    return out
+
+
+def _table_changes(region: str, table: str, field: str, old: list[dict], new: list[dict]) -> list[dict]:
+    def keyed(rows):  # (name, occurrence): a name printed twice in one table stays two rows
+        seen: dict[str, int] = defaultdict(int)
+        out = {}
+        for r in rows:
+            out[(r["name"], seen[r["name"]])] = r
+            seen[r["name"]] += 1
+        return out
+
+    before, after = keyed(old), keyed(new)
+    out = []
+    for key in [k for k in before if k not in after] + [k for k in after if k not in before]:
+        o, n = before.get(key), after.get(key)
+        kind = "published-removed" if n is None else "published-added"
+        row = o or n
+        out.append(_change(kind, region, **{field: key[0]}, table=table, name=row["name_printed"],
+                           old=o and o["usd"], new=n and n["usd"], location_old=o and o["location"],
+                           location_new=n and n["location"]))
+    for key in [k for k in before if k in after]:
+        o, n = before[key], after[key]
+        common = {field: key[0], "table": table, "name": n["name_printed"]}
+        if _num(o["usd"]) != _num(n["usd"]):
+            out.append(_change("published-usd", region, **common, old=_num(o["usd"]), new=_num(n["usd"]),
+                               location_old=o["location"], location_new=n["location"]))
+        if bool(o["funded"]) != bool(n["funded"]):
+            out.append(_change("published-funded", region, **common, old=bool(o["funded"]),
+                               new=bool(n["funded"]), location_old=o["location"], location_new=n["location"]))
+        if table == "areas" and o.get("percent") != n.get("percent"):
+            out.append(_change("published-percent", region, **common, old=o.get("percent"), new=n.get("percent"),
+                               location_old=o.get("percent_location"), location_new=n.get("percent_location")))
+    return out
+
+
+def _requirement(old: list[dict], new: list[dict]) -> dict:
+    """Requirement (USD of entries with Status Requirement) per region, country and area, old → new."""
+    def sums(entries, key):
+        out: dict[tuple, float] = defaultdict(float)
+        for e in entries:
+            amount = _num(e["amount"]) if e["status"] == L.STATUS_REQUIREMENT else None
+            out[key(e)] += amount or 0.0
+        return out
+
+    def rows(key, names, every=False):
+        a, b = sums(old, key), sums(new, key)
+        out = []
+        for k in sorted(set(a) | set(b), key=lambda k: tuple(map(str, k))):
+            before, after = a.get(k, 0.0), b.get(k, 0.0)
+            if every or before != after:
+                out.append({**dict(zip(names, k, strict=True)), "old": before, "new": after,
+                            "change": after - before})
+        return out
+
+    regions = rows(lambda e: (e["region"],), ("region",), every=True)
+    total_old = sum(r["old"] for r in regions)
+    total_new = sum(r["new"] for r in regions)
+    return {
+        "total": {"old": total_old, "new": total_new, "change": total_new - total_old},
+        "regions": regions,
+        "countries": rows(lambda e: (e["region"], e["country"]), ("region", "country")),
+        "areas": rows(lambda e: (e["region"], e["area"]), ("region", "area")),
+    }
+
+
+# ---------------------------------------------------------------------------------------------- describing
+
+def describe(c: dict) -> str:
+    """One line per change: ``"amount · Kenya · Migration Health: 1,000,000 → 1,200,000"``."""
+    def usd(x):
+        return "—" if x is None else f"{x:,.0f}"
+
+    what = " · ".join(x for x in (c["country"], c["area"]) if x) or c["region"]
+    kind = c["kind"]
+    if kind == "amount":
+        return f"amount of {what}: {usd(c['old'])} → {usd(c['new'])}"
+    if kind == "status":
+        return f"status of {what}: {c['old']} → {c['new']}"
+    if kind == "entry-added":
+        return f"entry added: {what} ({usd(c['new'])})"
+    if kind == "entry-removed":
+        return f"entry removed: {what} ({usd(c['old'])})"
+    if kind in ("summary-added", "summary-removed"):
+        return f"published summary {kind.split('-')[1]}: {c['region']}"
+    if kind == "published-total":
+        return f"published total: {usd(c['old'])} → {usd(c['new'])}"
+    table = "country table" if c["table"] == "countries" else "area table"
+    if kind == "published-percent":
+        return f"pie chart % of {c['name']}: {c['old'] or '(none)'} → {c['new'] or '(none)'}"
+    if kind == "published-usd":
+        return f"{table} value of {c['name']}: {usd(c['old'])} → {usd(c['new'])}"
+    if kind == "published-funded":
+        return f"{table}: {c['name']} printed as funded: {c['old']} → {c['new']}"
+    verb = "added to" if kind == "published-added" else "removed from"
+    return f"{c['name']} {verb} the {table}"
+
+
+def render(d: dict, console=None) -> None:
+    """Print a diff: tables on a terminal, plain tab-separated lines when piped."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    console = console or Console()
+    total = d["requirement"]["total"]
+    head = (f"recon diff · {d['old']['label']} → {d['new']['label']} · {len(d['changes'])} changes · requirement "
+            f"{total['old']:,.0f} → {total['new']:,.0f} ({total['change']:+,.0f})")
+    regions = [r for r in d["requirement"]["regions"] if r["change"]]
+    if not console.is_terminal:
+        out = console.file
+        print(head, file=out)
+        for r in regions:
+            print(f"{r['region']}\t{r['old']:,.0f}\t{r['new']:,.0f}\t{r['change']:+,.0f}", file=out)
+        for c in d["changes"]:
+            print(f"{c['kind']:18} {c['region']}: {describe(c)}  [{c['location_new'] or c['location_old']}]",
+                  file=out)
+        return
+    console.print(Text(head, style="bold"))
+    if regions:
+        t = Table(box=box.SIMPLE_HEAVY, title="Requirement by region", title_justify="left")
+        for col, just in (("Region", "left"), ("Old", "right"), ("New", "right"), ("Change", "right")):
+            t.add_column(col, justify=just)
+        for r in regions:
+            t.add_row(r["region"], f"{r['old']:,.0f}", f"{r['new']:,.0f}",
+                      Text(f"{r['change']:+,.0f}", style="red" if r["change"] > 0 else "green"))
+        console.print(t)
+    if not d["changes"]:
+        console.print(Text("No changes.", style="green"))
+        return
+    t = Table(box=box.SIMPLE, title="Changes", title_justify="left")
+    t.add_column("Kind")
+    t.add_column("Region", overflow="fold", max_width=28)
+    t.add_column("Change", overflow="fold", ratio=3)
+    t.add_column("Location", overflow="fold", max_width=40)
+    for c in d["changes"]:
+        t.add_row(c["kind"], c["region"], describe(c), c["location_new"] or c["location_old"] or "")
+    console.print(t)

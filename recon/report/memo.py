@@ -1,0 +1,59 @@
+"""report.md: a short summary to paste into the revision memo.
+
+Workbook text is escaped for Markdown (``|``, ``*``, ``<`` …) so that a name cannot break the table or
+inject HTML where the memo is rendered.
+"""
+
+from __future__ import annotations
+
+import re
+
+from recon import diff
+
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
+MAX_LISTED = 10  # errors listed by name; the rest are in report.html / report.xlsx
+
+
+def md(text) -> str:
+    """``"a|b <script>"`` → ``"a\\|b \\<script\\>"``; newlines become spaces (one table cell, one line)."""
+    return _SPECIAL.sub(r"\\\1", " ".join(str(text).split())) if text is not None else ""
+
+
+def _usd(x) -> str:
+    return "—" if x is None else f"{x:,.0f}"
+
+
+def render(record: dict) -> str:
+    c = record["counts"]
+    lines = [
+        f"**Validation of the funding appeal** — {record['generated_at']} · recon {record['recon_version']} · "
+        f"rules {record['rules']['version']} · {len(record['inputs'])} workbooks, {len(record['entries'])} entries",
+        "",
+        f"Result: **{c['error']} errors**, {c['warning']} warnings, {c['info']} info.",
+        "",
+        "| Region | Published total | Computed total | Gap | Errors | Warnings | Pie slices marked |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    marked = {p["region"]: p["marked"] for p in record["pies"]}
+    for g in record["regions"]:
+        lines.append(f"| {md(g['region'])} | {_usd(g['published_total'])} | {_usd(g['computed_total'])} | "
+                     f"{_usd(g['gap']) if g['gap'] else '0' if g['gap'] == 0 else '—'} | {g['error']} | "
+                     f"{g['warning']} | {marked.get(g['region'], '—')} |")
+    errors = [f for f in record["findings"] if f["severity"] == "error"]
+    if errors:
+        lines += ["", "Errors:", ""]
+        for f in errors[:MAX_LISTED]:
+            lines.append(f"- {md(f['region'] or '')}: {md(f['message'])} ({md(f['location'] or '')})")
+        if len(errors) > MAX_LISTED:
+            lines.append(f"- … and {len(errors) - MAX_LISTED} more (see report.html)")
+    d = record.get("previous")
+    if d:
+        t = d["requirement"]["total"]
+        lines += ["", f"Since the previous revision ({md(d['old']['label'])}): {len(d['changes'])} changes; "
+                  f"requirement {_usd(t['old'])} → {_usd(t['new'])} ({t['change']:+,.0f}).", ""]
+        lines += [f"- {md(ch['region'])}: {md(diff.describe(ch))}" for ch in d["changes"][:MAX_LISTED]]
+        if len(d["changes"]) > MAX_LISTED:
+            lines.append(f"- … and {len(d['changes']) - MAX_LISTED} more (see report.html)")
+    lines += ["", "Inputs (SHA-256, first 12 hex digits; full hashes in report.json): " +
+              ", ".join(f"{md(i['file'])} `{(i['sha256'] or '?')[:12]}`" for i in record["inputs"]) + "."]
+    return "\n".join(lines) + "\n"
