@@ -148,6 +148,10 @@ def check(
         if annotate is not None:
             _refuse_annotate(files, annotate)
         result = _run(files, rules, quiet=format is Format.json)
+        if result.unusable and not result.submissions and format is Format.rich:
+            for problem in result.unusable:  # nothing could be read: the reason, in one line each
+                typer.echo(f"recon: {problem}", err=True)
+            raise typer.Exit(2)
         _emit(result, format)
         if annotate is not None and not result.unusable:
             from recon.annotate import write_copy

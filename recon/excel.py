@@ -18,7 +18,7 @@ from pathlib import Path
 
 from recon import annotate
 from recon import layout as L
-from recon.finding import Finding, count_by_severity, sort_key
+from recon.finding import Finding, count_by_severity
 
 
 class BookSource:
@@ -47,18 +47,15 @@ class BookCheck:
 
 def findings_for(book) -> list[Finding]:
     """Every rule on the open book, as ``recon check`` runs them on a file (sorted the same way)."""
-    from recon import rules
     from recon.errors import UnusableInput
+    from recon.pipeline import run_submissions
     from recon.read import read_source
-    from recon.reconcile import reconcile
 
     try:
-        sub = read_source(BookSource(book), Path(book.name))
+        subs, bad = [read_source(BookSource(book), Path(book.name))], []
     except UnusableInput as exc:
-        return [Finding("READ-UNUSABLE", "error", location=exc.where, message=exc.problem, suggestion=exc.fix)]
-    suites = rules.read_suites()
-    rec = reconcile([sub], rules.parameters(suites))
-    return sorted(rec.findings + rules.run(rec).findings, key=sort_key)
+        subs, bad = [], [exc]
+    return run_submissions(subs, bad).findings
 
 
 def check_book(book) -> BookCheck:

@@ -46,9 +46,16 @@ class Result:
     reconciliation: Reconciliation
     findings: list[Finding]
     unusable: list[UnusableInput] = field(default_factory=list)
-    results: dict = field(default_factory=dict)  # raw GX validation results per suite
+    rule_run: object = None  # recon.rules.RuleRun: its .results are the raw GX results as JSON
     rules_version: str = ""
     inputs: list[Path] = field(default_factory=list)
+
+    @property
+    def results(self) -> dict:
+        """Raw GX validation results per suite, as JSON (computed when first asked for)."""
+        if not hasattr(self, "_results"):
+            self._results = self.rule_run.results if self.rule_run is not None else {}
+        return self._results
 
     @property
     def counts(self) -> dict[str, int]:
@@ -98,14 +105,20 @@ def read_all(paths: list[Path], advance: Callable[[], None] | None = None,
 
 def run(paths: Iterable[str | Path], rules_dir: Path | None = None,
         advance: Callable[[], None] | None = None) -> Result:
+    files = collect(paths)
+    subs, bad = read_all(files, advance)
+    return run_submissions(subs, bad, rules_dir, files)
+
+
+def run_submissions(subs: list[Submission], bad: list[UnusableInput] = (), rules_dir: Path | None = None,
+                    inputs: list[Path] = ()) -> Result:
+    """Reconcile submissions already read (from files, or from an open Excel book) and run the rules."""
     from recon import rules  # GX is imported inside rules.run only
 
-    files = collect(paths)
     suites = rules.read_suites(rules_dir)
-    subs, bad = read_all(files, advance)
     rec = reconcile(subs, rules.parameters(suites))
     ran = rules.run(rec, rules_dir)
     unusable = [Finding("READ-UNUSABLE", "error", location=e.where, message=e.problem, suggestion=e.fix)
                 for e in bad]
     findings = sorted(unusable + rec.findings + ran.findings, key=sort_key)
-    return Result(rec, findings, bad, ran.results, rules.rules_version(rules_dir), files)
+    return Result(rec, findings, list(bad), ran, rules.rules_version(rules_dir), list(inputs))

@@ -72,7 +72,12 @@ def rules_version(directory: Path | None = None) -> str:
 @dataclass
 class RuleRun:
     findings: list[Finding]
-    results: dict[str, dict] = field(default_factory=dict)  # suite → GX validation result (JSON)
+    raw: dict = field(default_factory=dict)  # suite → GX ValidationResult (converted to JSON on demand)
+
+    @property
+    def results(self) -> dict[str, dict]:
+        """The GX results as JSON; converting 1 M rows' worth costs seconds, so only reports ask for it."""
+        return {name: r.to_json_dict() for name, r in self.raw.items()}
     checked: int = 0  # expectations evaluated
 
 
@@ -135,7 +140,7 @@ def run(recon: Reconciliation, directory: Path | None = None) -> RuleRun:
             batch_parameters={"dataframe": batch_frame}, expectation_parameters=params,
             result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["row_id"],
                            "partial_unexpected_count": 0, "return_unexpected_index_query": False})
-        out.results[name] = result.to_json_dict()
+        out.raw[name] = result
         for r in result.results:
             out.checked += 1
             if r.exception_info and r.exception_info.get("raised_exception"):
