@@ -30,6 +30,7 @@ from recon.vocabulary import clean_text, load, name_key
 HEADER_SEARCH_ROWS = 30  # headers may be pushed down by inserted title rows
 MAX_ROWS = int(os.environ.get("RECON_MAX_ROWS", 1_000_000))  # per sheet; a bigger Entries sheet is refused
 MAX_CELL_CHARS = 2_000  # longer text is cut (and reported): no name or note needs more
+_TOTAL_INITIALS = set("TtSsGg")  # cheap pre-check before the regex below, run on every row
 _TOTAL_ROW = re.compile(r"(?i)^(grand\s+)?total\b|^sum\b|^sous-total|^total general")
 XLSX_FIX = "save it from Excel as 'Excel Workbook (.xlsx)' based on `recon template`"
 
@@ -226,45 +227,47 @@ def _entries(rows, first_row: int, columns: dict[str, int], letters: dict[str, s
     frame, because its fixed cost per operation dominates on thousands of 1,000-row workbooks.
     """
     vocab = load()
-    col_of = {f: columns.get(f) for f in (*_TEXT_FIELDS, "amount")}
-    text_cache: dict = {}
+    n = len(rows)
 
-    def text(row: list, f: str) -> str:
-        i = col_of[f]
-        v = row[i] if i is not None and i < len(row) else ""
-        if v is None or v == "":
-            return ""
+    def column(i: int | None) -> list:
+        return [""] * n if i is None else [r[i] if i < len(r) else "" for r in rows]
+
+    def cleaned(i: int | None) -> list[str]:
+        raw = column(i)
         try:
-            return text_cache[v]
-        except KeyError:
-            out = text_cache[v] = _cell_text(v)
-            return out
-        except TypeError:  # unhashable: never from calamine, but a SheetSource may be anything
-            return _cell_text(v)
+            clean = {v: _cell_text(v) for v in set(raw)}  # few distinct values, repeated on many rows
+            return [clean[v] for v in raw]
+        except TypeError:  # an unhashable value: not from calamine, but a SheetSource may hold anything
+            return [_cell_text(v) for v in raw]
 
     def loc(field: str, row: int) -> str:
         return f"{file} › {L.ENTRIES} › {letters.get(field, 'A')}{row}"
 
-    amount_col = col_of["amount"]
+    cols = {f: cleaned(columns.get(f)) for f in _TEXT_FIELDS}
+    for f, values in cols.items():
+        if max(map(len, values), default=0) > MAX_CELL_CHARS:
+            for k, v in enumerate(values):
+                if len(v) > MAX_CELL_CHARS:
+                    findings.append(Finding(
+                        "READ-CELL-TOO-LONG", "warning", region, location=loc(f, first_row + k),
+                        actual=f"{len(v):,} characters", expected=f"≤ {MAX_CELL_CHARS:,}",
+                        message=f"{f} text of {len(v):,} characters was cut",
+                        suggestion="shorten the text; long explanations belong in the revision memo"))
+                    values[k] = v[:MAX_CELL_CHARS]
+    amounts_raw = column(columns.get("amount"))
+    content = [f for f in _TEXT_FIELDS if f != "duplicate_ok"]
     recs: list[tuple] = []  # (row, texts, raw amount, amount blank?)
     read = rejected = 0
-    for offset, row in enumerate(rows):
-        raw = row[amount_col] if amount_col < len(row) else ""
-        texts = {f: text(row, f) for f in _TEXT_FIELDS}
+    for k, raw in enumerate(amounts_raw):
         amount_blank = raw is None or (isinstance(raw, str) and not clean_text(raw))
-        if amount_blank and not any(texts[f] for f in _TEXT_FIELDS if f != "duplicate_ok"):
+        if amount_blank and not any(cols[f][k] for f in content):
             continue  # a blank row is not data
         read += 1
-        r = first_row + offset
-        for f, value in texts.items():
-            if len(value) > MAX_CELL_CHARS:
-                findings.append(Finding(
-                    "READ-CELL-TOO-LONG", "warning", region, location=loc(f, r), actual=f"{len(value):,} characters",
-                    expected=f"≤ {MAX_CELL_CHARS:,}", message=f"{f} text of {len(value):,} characters was cut",
-                    suggestion="shorten the text; long explanations belong in the revision memo"))
-                texts[f] = value[:MAX_CELL_CHARS]
+        r = first_row + k
+        texts = {f: cols[f][k] for f in _TEXT_FIELDS}
         # Rows that are not entries: a totals line typed inside the table, or one without country and area.
-        is_total = bool(_TOTAL_ROW.match(texts["country"]) or _TOTAL_ROW.match(texts["area"]))
+        is_total = bool((texts["country"][:1] in _TOTAL_INITIALS and _TOTAL_ROW.match(texts["country"]))
+                        or (texts["area"][:1] in _TOTAL_INITIALS and _TOTAL_ROW.match(texts["area"])))
         nameless = not texts["area"] and (office_country is not None or not texts["country"])
         if is_total or nameless:
             rejected += 1
