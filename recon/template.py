@@ -41,8 +41,12 @@ COL = {f: get_column_letter(i + 1) for i, f in enumerate(ENTRY_FIELDS)}  # field
 
 def build(region: str, country: str | None = None, *, entries: Iterable[Mapping] = (),
           summary: PublishedSummary | None = None, revision: int = 1, office: str | None = None,
-          edition_year: int = 2015) -> Workbook:
-    """A template workbook for ``region`` (raises ``ValueError`` for an unknown region or country)."""
+          edition_year: int = 2015, formulas: bool = False) -> Workbook:
+    """A template workbook for ``region`` (raises ``ValueError`` for an unknown region or country).
+
+    Pre-filled text that starts with ``=`` is stored as text, never as a formula, unless ``formulas=True``
+    (test fixtures use that to build workbooks with formulas in them).
+    """
     vocab = load()
     reg = vocab.regions.get(region)
     if reg is None:
@@ -56,7 +60,7 @@ def build(region: str, country: str | None = None, *, entries: Iterable[Mapping]
     wb = Workbook()
     _instructions(wb.active, region, country, with_summary)
     entries_ws = wb.create_sheet(L.ENTRIES)
-    n_rows = _entries(entries_ws, entries)
+    n_rows = _entries(entries_ws, entries, formulas)
     if with_summary:
         _summary(wb.create_sheet(L.SUMMARY), countries, vocab.areas.names, summary, n_rows)
     _lists(wb.create_sheet(L.LISTS), countries, vocab.areas.names, vocab.populations)
@@ -123,7 +127,7 @@ def _instructions(ws, region: str, country: str | None, with_summary: bool) -> N
     ws.column_dimensions["A"].width = 130
 
 
-def _entries(ws, entries: Iterable[Mapping]) -> int:
+def _entries(ws, entries: Iterable[Mapping], formulas: bool = False) -> int:
     for i, f in enumerate(ENTRY_FIELDS, start=1):
         header, _aliases, width = L.ENTRY_COLUMNS[f]
         cell = ws.cell(row=1, column=i, value=header)
@@ -136,7 +140,9 @@ def _entries(ws, entries: Iterable[Mapping]) -> int:
             if isinstance(value, list | tuple):
                 value = "; ".join(value)
             if value is not None and value != "":
-                ws.cell(row=row, column=i, value=value)
+                cell = ws.cell(row=row, column=i, value=value)
+                if isinstance(value, str) and value.startswith("=") and not formulas:
+                    cell.data_type = "s"  # inert text: data must not become a formula
     last = max(row, 2)
     for r in range(2, last + 1):
         ws[f"{COL['amount']}{r}"].number_format = USD_FORMAT

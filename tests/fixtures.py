@@ -47,8 +47,8 @@ def summary() -> PublishedSummary:
 
 
 def write(tmp_path: Path, name: str, entries: list[dict], summary: PublishedSummary | None = None,
-          region: str = REGION, country: str | None = None, revision: int = 1) -> Path:
-    wb = template.build(region, country, entries=entries, summary=summary, revision=revision)
+          region: str = REGION, country: str | None = None, revision: int = 1, formulas: bool = False) -> Path:
+    wb = template.build(region, country, entries=entries, summary=summary, revision=revision, formulas=formulas)
     return template.write(wb, tmp_path / f"{name}.xlsx")
 
 

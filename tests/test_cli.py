@@ -17,7 +17,7 @@ def recon(*args):
     return runner.invoke(app, [str(a) for a in args])
 
 
-@pytest.mark.parametrize("command", ["template", "check", "reconcile", "export"])
+@pytest.mark.parametrize("command", ["template", "check", "reconcile", "diff", "export"])
 def test_every_command_has_help_with_an_example(command):
     result = recon(command, "--help")
     assert result.exit_code == 0 and "Example:" in result.output and "recon " + command in result.output

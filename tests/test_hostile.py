@@ -205,7 +205,8 @@ def blank_and_hidden_rows(d):
 
 
 def formula_without_cached_value(d):
-    return kenya(d, "formula-no-cache", [{"area": MH, "amount": 1000}, {"area": MA, "amount": "=C2*2"}])
+    return fx.write(d, "formula-no-cache", [{"area": MH, "amount": 1000}, {"area": MA, "amount": "=C2*2"}],
+                    country="Kenya", formulas=True)
 
 
 def formula_error_value(d):
@@ -330,6 +331,14 @@ def test_unknown_names_carry_suggestions(tmp_path):
     found = {f.rule: f for f in pipeline.run([unknown_names(tmp_path)]).findings}
     assert "Kenya" in found["ENTRY-COUNTRY-UNKNOWN"].suggestion
     assert "Migrant Assistance" in found["ENTRY-AREA-UNKNOWN"].suggestion
+
+
+def test_text_that_looks_like_a_formula_is_written_as_text(tmp_path):
+    path = kenya(tmp_path, "inert", [{"area": MH, "amount": 1, "notes": '=HYPERLINK("http://x","y")'}])
+    with zipfile.ZipFile(path) as z:
+        sheet = z.read("xl/worksheets/sheet2.xml")
+    assert b"<f>" not in sheet
+    assert read_workbook(path).entries["notes"].tolist() == ['=HYPERLINK("http://x","y")']
 
 
 def test_macros_are_never_run_or_kept(tmp_path):
