@@ -115,3 +115,34 @@ def test_export_lists_every_entry():
     assert by_region == {region: computed for region, (_n, _p, computed) in TOTALS.items()}
     assert {r["status"] for r in rows} == {"requirement", "funded"}
     assert all(" › Entries › C" in r["source"] for r in rows)
+
+
+def _summary_formulas(ws) -> dict[str, str]:
+    return {c.coordinate: c.value for row in ws.iter_rows() for c in row
+            if isinstance(c.value, str) and c.value.startswith("=")}
+
+
+def test_bundled_workbooks_carry_the_current_template_formulas(mi2015_result):
+    """A template fix must reach the bundled edition: rebuild each workbook from what it holds and compare
+    every formula on its Summary sheet (stale check formulas would break the LibreOffice agreement)."""
+    from openpyxl import load_workbook
+
+    from recon import template
+    from recon.summary import PublishedRow, PublishedSummary
+
+    for sub in mi2015_result.submissions:
+        if not sub.has_summary:
+            continue
+
+        def rows(frame, with_percent):
+            out = []
+            for r in frame.to_dict("records"):
+                value = "funded" if r["published_funded"] else (
+                    None if math.isnan(r["published_usd"]) else r["published_usd"])
+                out.append(PublishedRow(r["name_printed"], value, r["percent_text"] if with_percent else None))
+            return out
+
+        summary = PublishedSummary(sub.title, rows(sub.countries, False), rows(sub.areas, True), sub.total)
+        rebuilt = template.build(sub.region, summary=summary)["Summary"]
+        bundled = load_workbook(sub.path)["Summary"]
+        assert _summary_formulas(bundled) == _summary_formulas(rebuilt), sub.name
