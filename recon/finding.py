@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from enum import IntEnum
 
 
@@ -49,9 +49,6 @@ class Finding:
 
     def to_json(self) -> dict:
         return {k: getattr(self, k) for k in JSON_KEYS}
-
-
-FIELDS = tuple(f.name for f in fields(Finding))
 
 
 def sort_key(f: Finding) -> tuple:

@@ -34,7 +34,6 @@ REQUIRED_ENTRY_FIELDS = ("country", "area", "amount")
 TABLE_NAME = "EntriesTable"
 
 # Summary sheet: three tables found by the label in their first header cell.
-SUMMARY_TITLE_CELL = "A1"
 COUNTRY_TABLE_LABEL = "Country"
 AREA_TABLE_LABEL = "Programmatic area"
 TOTAL_LABEL = "Total funding requirement"
@@ -44,6 +43,5 @@ COUNTRY_TABLE_HEADERS = ("Country", "Published USD", "", "Computed from Entries"
 AREA_TABLE_HEADERS = ("Programmatic area", "Published USD", "Published pie %", "Computed from Entries",
                       "Difference", "Check", "Pie % expected", "Pie check")
 CHECK_OK = "OK"
-CHECK_MISMATCH = "MISMATCH"
 
 META_KEYS = ("template_version", "edition_year", "region", "country", "revision", "office", "created_by")

@@ -213,7 +213,6 @@ def _table(entries: pd.DataFrame, summaries: dict[str, Submission], key: str, wh
 
 
 def _regions(entries, summaries, countries, areas) -> pd.DataFrame:
-    vocab = load()
     req = entries["status"] == L.STATUS_REQUIREMENT
     agg = entries.assign(
         req_amount=entries["amount"].where(req, 0).fillna(0),
@@ -231,12 +230,10 @@ def _regions(entries, summaries, countries, areas) -> pd.DataFrame:
         e = by_scope.get(scope, {})
         s = summaries.get(scope)
         region = s.region if s else e["region"]
-        reg = vocab.regions.get(region)
         recs.append({
             "scope": scope, "region": region, "edition": s.edition if s else int(e["edition"]),
             "title": (s.title if s else None) or region,
             "has_summary": int(s is not None),
-            "summary_expected": int(bool(reg and reg.has_summary)),
             "published_total": s.total if s else np.nan,
             "total_location": (s.total_cell if s else None) or e.get("first_file") or scope,
             "computed_total": float(e.get("computed_total", 0.0)),
@@ -246,7 +243,7 @@ def _regions(entries, summaries, countries, areas) -> pd.DataFrame:
             "n_missing": int(e.get("n_missing", 0)),
             "files": ", ".join(sorted(set(e.get("files", [])) | ({s.name} if s else set()))),
         })
-    r = pd.DataFrame(recs, columns=["scope", "region", "edition", "title", "has_summary", "summary_expected",
+    r = pd.DataFrame(recs, columns=["scope", "region", "edition", "title", "has_summary",
                                     "published_total", "total_location", "computed_total", "country_table_sum",
                                     "area_table_sum", "n_entries", "n_funded", "n_missing", "files"])
     r["published_total"] = pd.to_numeric(r["published_total"], errors="coerce")

@@ -31,13 +31,18 @@ def half_even(x: Fraction, decimals: int) -> Fraction:
 RULES: dict[str, Callable[[Fraction, int], Fraction]] = {"half_up": half_up, "half_even": half_even}
 
 
-def largest_remainder(shares: Sequence[Fraction], decimals: int, target: int = 100) -> list[Fraction]:
-    """Round ``shares`` (in %) down to ``decimals``, then hand the units still missing to reach ``target``
-    to the largest remainders (earliest first on ties) — what charting tools do to make slices sum to 100."""
+def _floored(shares: Sequence[Fraction], decimals: int, target: int):
+    """Shares in units of the printed precision, rounded down, and how many units are missing to ``target``."""
     scale = 10**decimals
     scaled = [s * scale for s in shares]
     floors = [math.floor(s) for s in scaled]
-    missing = target * scale - sum(floors)
+    return scale, scaled, floors, target * scale - sum(floors)
+
+
+def largest_remainder(shares: Sequence[Fraction], decimals: int, target: int = 100) -> list[Fraction]:
+    """Round ``shares`` (in %) down to ``decimals``, then hand the units still missing to reach ``target``
+    to the largest remainders (earliest first on ties) — what charting tools do to make slices sum to 100."""
+    scale, scaled, floors, missing = _floored(shares, decimals, target)
     order = sorted(range(len(shares)), key=lambda i: (-(scaled[i] - floors[i]), i))
     for i in order[: max(missing, 0)]:
         floors[i] += 1
@@ -48,10 +53,7 @@ def largest_remainder_range(shares: Sequence[Fraction], decimals: int,
                             target: int = 100) -> list[tuple[Fraction, Fraction]]:
     """Like :func:`largest_remainder`, but a slice tied with others for the last unit may get it or not:
     each slice gets its (lowest, highest) possible value. Three thirds at 0 decimals → (33, 34) each."""
-    scale = 10**decimals
-    scaled = [s * scale for s in shares]
-    floors = [math.floor(s) for s in scaled]
-    missing = target * scale - sum(floors)
+    scale, scaled, floors, missing = _floored(shares, decimals, target)
     rema = [s - f for s, f in zip(scaled, floors, strict=True)]
     if missing <= 0:
         return [(Fraction(f, scale), Fraction(f, scale)) for f in floors]

@@ -24,7 +24,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from recon import TEMPLATE_VERSION, __version__
 from recon import layout as L
 from recon.summary import PublishedRow, PublishedSummary
-from recon.vocabulary import GLOBAL, REGIONAL_PROGRAMMES, load
+from recon.vocabulary import load
 
 USD_FORMAT = "#,##0"
 VALIDATED_ROWS = 5000  # validations and formats reach this far below the header
@@ -336,4 +336,3 @@ def _meta(ws, **values) -> None:
         ws.cell(row=r, column=2, value=values.get(key, ""))
 
 
-__all__ = ["build", "write", "add_pie_chart", "COL", "GLOBAL", "REGIONAL_PROGRAMMES"]
