@@ -21,6 +21,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from recon import layout as L
+from recon.reconcile import entry_cells
 
 REPORT_JSON = "report.json"
 # Kinds of change, in the order they are listed.
@@ -46,9 +47,10 @@ def snapshot(reconciliation, label: str = "", inputs: list[dict] | None = None) 
     """A Reconciliation → ``{"label", "inputs", "entries": [...], "published": [...]}`` (JSON-ready)."""
     e = reconciliation.entries
     by = "scope" if "scope" in e.columns else "region"  # "region · edition" when a batch holds several editions
+    e = e[[by, "country", "area", "amount", "status"]].astype({by: object, "country": object, "area": object,
+                                                               "status": object}).assign(location=entry_cells(e))
     entries = [{"region": r[by], "country": r["country"], "area": r["area"], "amount": _num(r["amount"]),
-                "status": _text(r["status"]), "location": r["location"]}
-               for r in e[[by, "country", "area", "amount", "status", "location"]].to_dict("records")]
+                "status": _text(r["status"]), "location": r["location"]} for r in e.to_dict("records")]
     published = []
     seen = set()
     # Submissions are sorted so that the revision the merge used comes last for each office.

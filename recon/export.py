@@ -14,6 +14,7 @@ import math
 import pandas as pd
 
 from recon import layout as L
+from recon.reconcile import entry_cells
 
 COLUMNS = ("region", "country", "area", "amount_usd", "status", "source")
 _TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -27,14 +28,15 @@ def neutralise(value):
 
 
 def entries_frame(entries: pd.DataFrame) -> pd.DataFrame:
+    status = entries["status"].astype(object)
     out = pd.DataFrame({
-        "region": entries["region"],
-        "country": entries["country"],
-        "area": entries["area"],
+        "region": entries["region"].astype(object),
+        "country": entries["country"].astype(object),
+        "area": entries["area"].astype(object),
         "amount_usd": entries["amount"],
-        "status": entries["status"].map({L.STATUS_REQUIREMENT: "requirement", L.STATUS_FUNDED: "funded"})
-        .fillna(entries["status"].str.lower()),
-        "source": entries["location"],
+        "status": status.map({L.STATUS_REQUIREMENT: "requirement", L.STATUS_FUNDED: "funded"})
+        .fillna(status.str.lower()),
+        "source": entry_cells(entries),
     })
     return out.sort_values(["region", "country", "area"], kind="stable").reset_index(drop=True)
 

@@ -78,69 +78,152 @@ def _winners(submissions: list[Submission], scopes: dict, findings: list[Finding
     return winners
 
 
+class _Categories:
+    """One growing list of distinct values across workbooks: per-workbook codes → global codes."""
+
+    def __init__(self):
+        self.index: dict = {}
+
+    def codes(self, values: list) -> np.ndarray:
+        """Global code of each of ``values`` (NaN/None → -1)."""
+        idx = self.index
+        return np.array([-1 if v is None else idx.setdefault(v, len(idx)) for v in values], dtype=np.int32)
+
+    def categorical(self, codes: np.ndarray) -> pd.Categorical:
+        return pd.Categorical.from_codes(codes, categories=pd.Index(list(self.index), dtype=object),
+                                         validate=False)
+
+
+def _frombuffer(a, dtype) -> np.ndarray:
+    return np.frombuffer(a, dtype=dtype) if len(a) else np.empty(0, dtype=dtype)
+
+
 def _merge_entries(winners: list[Submission], scopes: dict, findings: list[Finding]) -> pd.DataFrame:
-    frames = [s.entries for s in winners]
-    if not frames:
-        entries = pd.DataFrame(columns=list(ENTRY_COLUMNS))
-    else:
-        entries = pd.concat(frames, ignore_index=True)
-    # Per-workbook values, repeated once per entry (no per-workbook copies: thousands of workbooks).
-    sizes = [len(f) for f in frames]
-    entries["submission"] = np.repeat(np.arange(len(frames)), sizes)
-    entries["scope"] = np.repeat(np.array([scopes[id(s)] for s in winners], dtype=object), sizes)
-    entries["edition"] = np.repeat(np.array([s.edition for s in winners], dtype="int64"), sizes)
-    for name in ("country", "area", "amount", "status"):
-        letters = np.array([s.columns.get(name, "?") for s in winners], dtype=object)
-        entries[f"col_{name}"] = np.repeat(letters, sizes)
-    # A country office's own workbook wins over the regional office's rows for that country.
-    by_country = entries[entries["office"] == entries["country"]][["scope", "country"]].drop_duplicates()
-    if len(by_country):
-        key = entries.set_index(["scope", "country"]).index
-        shadowed = key.isin(pd.MultiIndex.from_frame(by_country)) & (entries["office"] != entries["country"])
-        for (region, country, file), n in entries[shadowed].groupby(["scope", "country", "file"]).size().items():
-            findings.append(Finding(
-                "MERGE-COUNTRY-OFFICE-WINS", "warning", region, country, location=file,
-                message=f"{n} {country} entries in {file} are replaced by {country}'s own workbook",
-                suggestion="remove those rows from the regional workbook, or leave it: the country office's "
-                           "figures are used"))
-        entries = entries[~shadowed].reset_index(drop=True)
+    """Every winning workbook's EntryTable in one frame: text columns become categoricals by remapping each
+    workbook's codes to global ones, so 1,000 workbooks cost one concatenation per column."""
+    text = {c: _Categories() for c in ("country", "country_printed", "country_kind", "country_suggestion",
+                                       "area", "area_printed", "area_kind", "area_suggestion", "status")}
+    parts: dict[str, list] = {c: [] for c in text}
+    sizes = [len(s.table) for s in winners]
+    for s in winners:
+        t = s.table
+        c_codes, a_codes = _frombuffer(t.country.codes, np.int32), _frombuffer(t.area.codes, np.int32)
+        for name, coded, matches, codes in (("country", t.country, t.country_match, c_codes),
+                                            ("area", t.area, t.area_match, a_codes)):
+            per_value = {
+                name: [m.name or v for m, v in zip(matches, coded.values, strict=True)],
+                f"{name}_printed": coded.values, f"{name}_kind": [m.kind for m in matches],
+                f"{name}_suggestion": [m.suggestion for m in matches]}
+            for col, values in per_value.items():
+                parts[col].append(text[col].codes(values)[codes] if len(codes) else codes)
+        s_codes = _frombuffer(t.status.codes, np.int32)
+        parts["status"].append(text["status"].codes(t.status.values)[s_codes] if len(s_codes) else s_codes)
+
+    def joined(col: str) -> np.ndarray:
+        return np.concatenate(parts[col]) if parts[col] else np.empty(0, dtype=np.int32)
+
+    submission = np.repeat(np.arange(len(winners)), sizes)
+    per_sub = {  # values of each workbook, repeated once per entry
+        "file": [s.name for s in winners], "region": [s.region for s in winners],
+        "office": [s.office for s in winners], "scope": [scopes[id(s)] for s in winners],
+        **{f"col_{n}": [s.columns.get(n, "?") for s in winners] for n in ("country", "area", "amount", "status")},
+    }
+    cols: dict[str, object] = {}
+    for name, values in per_sub.items():
+        cat = _Categories()
+        cols[name] = cat.categorical(cat.codes(values)[submission] if len(submission) else submission)
+    cols["row"] = np.concatenate([_frombuffer(s.table.row, np.int32) for s in winners]).astype("int64") \
+        if winners else np.empty(0, dtype="int64")
+    for name, cat in text.items():
+        cols[name] = cat.categorical(joined(name))
+    cols["amount"] = np.concatenate([_frombuffer(s.table.amount, np.float64) for s in winners]) \
+        if winners else np.empty(0)
+    for name in ("amount_given", "duplicate_ok"):
+        cols[name] = np.concatenate([_frombuffer(getattr(s.table, name), np.int8) for s in winners]).astype(
+            "int64") if winners else np.empty(0, dtype="int64")
+    for name in ("populations", "source", "notes"):
+        values = np.empty(len(submission), dtype=object)
+        values[:] = [v for s in winners for v in getattr(s.table, name)]
+        cols[name] = values
+    cols["submission"] = submission
+    cols["edition"] = np.repeat(np.array([s.edition for s in winners], dtype="int64"), sizes)
+    entries = pd.DataFrame(cols, columns=[*ENTRY_COLUMNS, "submission", "scope", "edition",
+                                          *(f"col_{n}" for n in ("country", "area", "amount", "status"))])
+    entries = _without_shadowed(entries, findings)
     entries["row_id"] = np.arange(len(entries))
     return _entry_columns(entries)
 
 
-def _entry_columns(e: pd.DataFrame) -> pd.DataFrame:
-    """Columns the entries suite asserts on, plus what a Finding needs."""
-    vocab = load()
-    # An empty submission contributes object-typed columns; keep the numeric ones numeric.
-    e["amount"] = pd.to_numeric(e["amount"], errors="coerce").astype("float64")
-    e["row"] = pd.to_numeric(e["row"]).astype("int64")
-    for flag in ("amount_given", "duplicate_ok"):
-        e[flag] = e[flag].fillna(False).astype(bool)
-    e["region_country"] = _joined(e["region"], e["country"])
-    e["country_known"] = e["region_country"].isin(set(vocab.region_country_pairs())).astype("int64")
-    e["area_known"] = (e["area_kind"] != "unknown").astype("int64")
-    e["amount_fraction"] = e["amount"] - np.floor(e["amount"])
-    e["amount_given"] = e["amount_given"].astype("int64")
-    e["duplicate_ok"] = e["duplicate_ok"].astype("int64")
-    e["is_requirement"] = (e["status"] == L.STATUS_REQUIREMENT).astype("int64")
-    # The amount cell; the rules build other cells' locations (file, column, row) only for failing rows.
+def _without_shadowed(entries: pd.DataFrame, findings: list[Finding]) -> pd.DataFrame:
+    """A country office's own workbook wins over the regional office's rows for that country."""
+    country = entries["country"].cat
+    office_code = pd.Categorical(entries["office"].astype(object), categories=country.categories).codes \
+        if len(entries) else np.empty(0, dtype=np.int8)
+    own = (office_code == country.codes) & (country.codes >= 0)
+    if not own.any():
+        return entries
+    scope = entries["scope"].cat.codes.to_numpy().astype(np.int64)
+    key = scope * (len(country.categories) + 1) + country.codes.to_numpy()
+    shadowed = np.isin(key, np.unique(key[own])) & ~own
+    if not shadowed.any():
+        return entries
+    lost = entries.loc[shadowed, ["scope", "country", "file"]].astype(object)
+    for (region, name, file), n in sorted(lost.value_counts(sort=False).items()):
+        findings.append(Finding(
+            "MERGE-COUNTRY-OFFICE-WINS", "warning", region, name, location=file,
+            message=f"{n} {name} entries in {file} are replaced by {name}'s own workbook",
+            suggestion="remove those rows from the regional workbook, or leave it: the country office's "
+                       "figures are used"))
+    return entries[~shadowed].reset_index(drop=True)
+
+
+def entry_cells(e: pd.DataFrame, field: str = "amount") -> pd.Series:
+    """``"ehoa.xlsx › Entries › C12"`` per row: the cell of ``field`` in the entry's row. Built on request
+    (export, diff, failing rows), not for every merged entry."""
     sheet = f" › {L.ENTRIES} › "
-    e["location"] = pd.Series([f"{f}{sheet}{c}{r}" for f, c, r in zip(
-        e["file"].tolist(), e["col_amount"].tolist(), e["row"].tolist(), strict=True)], index=e.index, dtype=object)
-    e["stake"] = e["amount"].abs().fillna(0)
+    return pd.Series([f"{f}{sheet}{c}{r}" for f, c, r in zip(
+        e["file"].tolist(), e[f"col_{field}"].tolist(), e["row"].tolist(), strict=True)], index=e.index,
+        dtype=object)
+
+
+def _entry_columns(e: pd.DataFrame) -> pd.DataFrame:
+    """Columns the entries suite asserts on, plus what a Finding needs — computed per distinct value where
+    the column is categorical."""
+    vocab = load()
+    e["region_country"] = _joined(e["region"], e["country"])
+    pairs = set(vocab.region_country_pairs())
+    e["country_known"] = _per_category(e["region_country"], lambda v: int(v in pairs), "int64")
+    e["area_known"] = _per_category(e["area_kind"], lambda v: int(v != "unknown"), "int64", missing=1)
+    amount = e["amount"].to_numpy()
+    e["amount_fraction"] = amount - np.floor(amount)
+    e["is_requirement"] = _per_category(e["status"], lambda v: int(v == L.STATUS_REQUIREMENT), "int64")
+    e["stake"] = np.nan_to_num(np.abs(amount), nan=0.0)
     e["country_hint"] = _hint(e["country_suggestion"], e["country_kind"])
     e["area_hint"] = _hint(e["area_suggestion"], e["area_kind"])
     return e
 
 
+def _per_category(column: pd.Series, fn, dtype: str, missing=0) -> np.ndarray:
+    """``fn`` of each category, spread to the rows through the codes (-1, a missing value → ``missing``)."""
+    cat = column.cat
+    table = np.array([fn(v) for v in cat.categories] + [missing], dtype=dtype)
+    return table[cat.codes.to_numpy()]
+
+
 def _joined(region: pd.Series, name: pd.Series) -> pd.Series:
     """``"East and Horn of Africa › Kenya"`` per row, built once per distinct pair (few, repeated often)."""
-    r_codes, r_names = pd.factorize(region.astype(object))
-    n_codes, n_names = pd.factorize(name.astype(object))
-    pair, inverse = np.unique(r_codes * (len(n_names) + 1) + n_codes, return_inverse=True)
-    labels = np.array([f"{r_names[p // (len(n_names) + 1)]} › {n_names[p % (len(n_names) + 1)]}" for p in pair],
-                      dtype=object)
-    return pd.Series(labels[inverse] if len(pair) else [], index=region.index, dtype=object)
+    r_codes, r_names = pd.factorize(region.astype(object)) if not isinstance(region.dtype, pd.CategoricalDtype) \
+        else (region.cat.codes.to_numpy(), region.cat.categories)
+    n_codes, n_names = pd.factorize(name.astype(object)) if not isinstance(name.dtype, pd.CategoricalDtype) \
+        else (name.cat.codes.to_numpy(), name.cat.categories)
+    width = len(n_names) + 1
+    pair, inverse = np.unique(r_codes.astype(np.int64) * width + n_codes, return_inverse=True)
+    labels = [f"{r_names[p // width]} › {n_names[p % width]}" for p in pair]
+    index = {v: i for i, v in enumerate(dict.fromkeys(labels))}
+    codes = np.array([index[v] for v in labels], dtype=np.int32)[inverse] if len(pair) else \
+        np.empty(0, dtype=np.int32)
+    return pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index(list(index), dtype=object)),
+                     index=region.index)
 
 
 def _hint(suggestion: pd.Series, kind: pd.Series) -> pd.Series:

@@ -1,18 +1,22 @@
 """A Submission: one office's workbook as recon understood it.
 
-``entries`` is a DataFrame, one row per accepted entry (columns in :data:`ENTRY_COLUMNS`), each carrying the
-file, sheet and Excel row it came from; ``countries`` and ``areas`` are the published summary tables with
-their cells; ``findings`` are what reading noticed (text amounts, rejected rows, unusable parts).
+The reader keeps entries column by column (:class:`EntryTable`): text as distinct values plus a code per row,
+numbers as ``array``\\s. That is what a reader process sends back (a 1,000-row workbook pickles to a few KB)
+and what the merge concatenates; nothing here needs pandas, so reader processes never import it. The
+DataFrame views — ``entries`` (one row per accepted entry, columns in :data:`ENTRY_COLUMNS`, each with its
+file, sheet and Excel row) and the published ``countries`` and ``areas`` tables with their cells — are built
+when first asked for. ``findings`` are what reading noticed (text amounts, rejected rows, unusable parts).
 """
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
-import pandas as pd
-
 from recon.finding import Finding
+from recon.vocabulary import Match
 
 ENTRY_COLUMNS = (
     "file", "row", "region", "office", "country", "country_printed", "country_kind",
@@ -25,16 +29,97 @@ TABLE_COLUMNS = ("region", "name_printed", "name", "kind", "suggestion", "publis
 
 
 @dataclass
+class Coded:
+    """A text column as its distinct values and one code per row.
+
+    >>> c = Coded.encode(["Kenya", "Kenya", "Uganda"])
+    >>> c.values, list(c.codes), c.tolist()
+    (['Kenya', 'Uganda'], [0, 0, 1], ['Kenya', 'Kenya', 'Uganda'])
+    """
+
+    values: list[str]
+    codes: array  # "i"
+
+    @classmethod
+    def encode(cls, column: list[str]) -> Coded:
+        index = {v: i for i, v in enumerate(dict.fromkeys(column))}  # first-seen order: repeatable
+        return cls(list(index), array("i", map(index.__getitem__, column)))
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def mapped(self, fn) -> Coded:
+        """Each distinct value through ``fn``, merging values that become equal:
+        ``Coded(["funded", "Funded"], [0, 1]).mapped(str.title)`` → ``Coded(["Funded"], [0, 0])``."""
+        new = [fn(v) for v in self.values]
+        index = {v: i for i, v in enumerate(dict.fromkeys(new))}
+        if len(index) == len(new):
+            return Coded(new, self.codes)
+        remap = [index[v] for v in new]
+        return Coded(list(index), array("i", map(remap.__getitem__, self.codes)))
+
+    def tolist(self) -> list[str]:
+        return list(map(self.values.__getitem__, self.codes))
+
+
+@dataclass
+class EntryTable:
+    """One workbook's accepted entries, column by column.
+
+    ``country`` and ``area`` hold the names as printed (a blank country in a country office's workbook is
+    that country); ``country_match[i]`` / ``area_match[i]`` say how ``values[i]`` matched the vocabulary.
+    ``amount`` is NaN where there is no number; ``amount_given`` is 1 where the amount cell was not blank.
+    """
+
+    row: array  # "i": Excel row numbers, e.g. array("i", [2, 3, 5])
+    country: Coded
+    area: Coded
+    status: Coded  # "Requirement", "Funded", or whatever else was typed
+    amount: array  # "d"
+    amount_given: array  # "b"
+    duplicate_ok: array  # "b"
+    populations: list[str]
+    source: list[str]
+    notes: list[str]
+    country_match: list[Match]
+    area_match: list[Match]
+
+    def __len__(self) -> int:
+        return len(self.row)
+
+    def frame(self, file: str, region: str, office: str):
+        """The entries as a DataFrame with :data:`ENTRY_COLUMNS`."""
+        import pandas as pd
+
+        cm = [self.country_match[c] for c in self.country.codes]
+        am = [self.area_match[c] for c in self.area.codes]
+        countries, areas = self.country.tolist(), self.area.tolist()
+        out = pd.DataFrame({
+            "file": file, "row": pd.array(list(self.row), dtype="int64"), "region": region, "office": office,
+            "country": [m.name or c for m, c in zip(cm, countries, strict=True)], "country_printed": countries,
+            "country_kind": [m.kind for m in cm], "country_suggestion": [m.suggestion for m in cm],
+            "area": [m.name or a for m, a in zip(am, areas, strict=True)], "area_printed": areas,
+            "area_kind": [m.kind for m in am], "area_suggestion": [m.suggestion for m in am],
+            "amount": pd.array(list(self.amount), dtype="float64"),
+            "amount_given": pd.array([bool(x) for x in self.amount_given], dtype=bool),
+            "status": self.status.tolist(), "populations": self.populations, "source": self.source,
+            "notes": self.notes, "duplicate_ok": pd.array([bool(x) for x in self.duplicate_ok], dtype=bool),
+        }, columns=list(ENTRY_COLUMNS))
+        out["amount"] = out["amount"].astype("float64")
+        return out
+
+
+@dataclass
 class Submission:
     path: Path
     region: str
     office: str  # the region for a regional office, the country for a country office
     revision: int
     meta: dict
-    entries: pd.DataFrame
+    table: EntryTable
     columns: dict[str, str]  # entry field → column letter, e.g. {"amount": "C"}
-    countries: pd.DataFrame | None = None
-    areas: pd.DataFrame | None = None
+    country_rows: list[dict] | None = None  # published country table: TABLE_COLUMNS per printed row
+    area_rows: list[dict] | None = None
     total: float | None = None
     total_cell: str | None = None
     title: str | None = None
@@ -44,17 +129,41 @@ class Submission:
     sha256: str = ""
     edition: int = 0  # the edition year from _meta, e.g. 2015
 
+    def __getstate__(self) -> dict:
+        # The DataFrame views are rebuilt on demand: a reader process never sends them.
+        return {k: v for k, v in self.__dict__.items() if k not in ("entries", "countries", "areas")}
+
     @property
     def name(self) -> str:
         return self.path.name
 
     @property
     def has_summary(self) -> bool:
-        return self.countries is not None
+        return self.country_rows is not None
 
     @property
     def rows_accepted(self) -> int:
-        return len(self.entries)
+        return len(self.table)
+
+    @cached_property
+    def entries(self):
+        return self.table.frame(self.name, self.region, self.office)
+
+    @cached_property
+    def countries(self):
+        return _table_frame(self.country_rows)
+
+    @cached_property
+    def areas(self):
+        return _table_frame(self.area_rows)
 
     def location(self, field_name: str, row: int) -> str:
         return f"{self.name} › Entries › {self.columns.get(field_name, '?')}{row}"
+
+
+def _table_frame(rows: list[dict] | None):
+    if rows is None:
+        return None
+    import pandas as pd
+
+    return pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
