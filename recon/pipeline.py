@@ -3,21 +3,32 @@
 >>> result = run(["workbooks/mi2015"])                       # doctest: +SKIP
 >>> result.counts
 {'error': 5, 'warning': 12, 'info': 10}
+
+For a large batch the reader processes are forked first, while this process holds nothing but the readers'
+modules (no pandas, no Great Expectations: cheap to fork, nothing to inherit); then, while they read, a
+thread here prepares the rules — the great_expectations import and building every suite, some 2–7 s of
+work that needs no data. Reading and preparing overlap, so a big batch pays for the import only once the
+machine has a core to spare.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from recon.errors import UnusableInput
 from recon.finding import Finding, count_by_severity, sort_key
 from recon.read import read_workbook
-from recon.reconcile import Reconciliation, reconcile
 from recon.submission import Submission
+
+if TYPE_CHECKING:
+    from recon.reconcile import Reconciliation
+    from recon.rules import Rules
 
 SUFFIXES = (".xlsx", ".xlsm")
 # Below this many bytes of workbooks, starting worker processes costs more than it saves (the 2015 edition's
@@ -80,45 +91,85 @@ def _read_one(path: Path) -> Submission | UnusableInput:
         return exc
 
 
+def parallel(paths: list[Path], workers: int) -> bool:
+    """Whether :func:`read_all` uses reader processes for these files (bench/run.py asks the same)."""
+    size = sum(p.stat().st_size for p in paths if p.is_file())
+    return len(paths) > 1 and size >= PARALLEL_FROM_BYTES and workers > 1
+
+
+def chunksize(paths: list[Path], workers: int) -> int:
+    return max(1, len(paths) // (workers * 8))
+
+
+def mp_context():
+    # fork: the workers start with the readers' modules already imported (and nothing else, see above).
+    return multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+
+
 def read_all(paths: list[Path], advance: Callable[[], None] | None = None,
              workers: int | None = None) -> tuple[list[Submission], list[UnusableInput]]:
     """Read every workbook; an unusable one is set aside (with its one-line reason), the rest go on."""
+    subs, bad, _ = _read(paths, advance, workers)
+    return subs, bad
+
+
+def _read(paths: list[Path], advance: Callable[[], None] | None = None, workers: int | None = None,
+          meanwhile: Callable[[], object] | None = None):
+    """:func:`read_all`, running ``meanwhile`` in a thread once the reader processes exist (see the module
+    docstring) → (submissions, unusable, Future of ``meanwhile`` or None)."""
     workers = workers if workers is not None else (os.cpu_count() or 1)
-    size = sum(p.stat().st_size for p in paths if p.is_file())
-    if len(paths) > 1 and size >= PARALLEL_FROM_BYTES and workers > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            outcomes = []
-            for outcome in pool.map(_read_one, paths, chunksize=max(1, len(paths) // (workers * 8))):
-                outcomes.append(outcome)
+    outcomes: list = []
+    background: Future | None = None
+    helper = ThreadPoolExecutor(max_workers=1) if meanwhile else None
+    try:
+        if parallel(paths, workers):
+            with ProcessPoolExecutor(max_workers=workers, mp_context=mp_context()) as pool:
+                # map() submits every chunk at once, so all workers are forked before the thread starts.
+                results = pool.map(_read_one, paths, chunksize=chunksize(paths, workers))
+                if helper:
+                    background = helper.submit(meanwhile)
+                for outcome in results:
+                    outcomes.append(outcome)
+                    if advance:
+                        advance()
+        else:
+            for p in paths:
+                outcomes.append(_read_one(p))
                 if advance:
                     advance()
-    else:
-        outcomes = []
-        for p in paths:
-            outcomes.append(_read_one(p))
-            if advance:
-                advance()
+            if helper:
+                background = helper.submit(meanwhile)
+    finally:
+        if helper:
+            helper.shutdown(wait=False)
     subs = [o for o in outcomes if isinstance(o, Submission)]
     bad = [o for o in outcomes if isinstance(o, UnusableInput)]
-    return subs, bad
+    return subs, bad, background
 
 
 def run(paths: Iterable[str | Path], rules_dir: Path | None = None,
         advance: Callable[[], None] | None = None) -> Result:
     files = collect(paths)
-    subs, bad = read_all(files, advance)
-    return run_submissions(subs, bad, rules_dir, files)
+
+    def prepare() -> Rules:
+        from recon.rules import Rules
+
+        return Rules(rules_dir)
+
+    subs, bad, prepared = _read(files, advance, meanwhile=prepare)
+    return run_submissions(subs, bad, rules_dir, files, prepared=prepared.result())
 
 
 def run_submissions(subs: list[Submission], bad: list[UnusableInput] = (), rules_dir: Path | None = None,
-                    inputs: list[Path] = ()) -> Result:
+                    inputs: list[Path] = (), prepared: Rules | None = None) -> Result:
     """Reconcile submissions already read (from files, or from an open Excel book) and run the rules."""
-    from recon import rules  # GX is imported inside rules.run only
+    from recon import rules  # GX is imported when the rules are prepared
+    from recon.reconcile import reconcile
 
-    suites = rules.read_suites(rules_dir)
-    rec = reconcile(subs, rules.parameters(suites))
-    ran = rules.run(rec, rules_dir)
+    ready = prepared or rules.Rules(rules_dir)
+    rec = reconcile(subs, rules.parameters(ready.suites))
+    ran = ready.run(rec)
     unusable = [Finding("READ-UNUSABLE", "error", location=e.where, message=e.problem, suggestion=e.fix)
                 for e in bad]
     findings = sorted(unusable + rec.findings + ran.findings, key=sort_key)
-    return Result(rec, findings, list(bad), ran, rules.rules_version(rules_dir), list(inputs))
+    return Result(rec, findings, list(bad), ran, rules.rules_version(ready.directory), list(inputs))

@@ -227,9 +227,9 @@ _CONTENT_FIELDS = _TEXT_FIELDS[:-1]  # a row with none of these and no amount is
 _REQUIREMENT_WORDS = {"requirement", "required", ""}
 _FUNDED_WORDS = {"funded", "fully funded"}
 _YES_WORDS = {"yes", "y", "true", "1", "oui", "sí", "si", "x"}
-# ASCII text that _cell_text would change: white space other than single inner spaces. Checked on the
-# column's distinct values joined by NUL, so a clean column costs a few C-level passes, not a Python loop.
-_UNCLEAN = re.compile(r"[\t\n\r\x0b\x0c\x1c-\x1f]|  |\x00 | \x00|^ | $")
+# ASCII white space other than the space: _cell_text folds it. Checked on a column's distinct values joined by
+# NUL, so a clean column costs a few C-level passes over one string, not a Python loop.
+_OTHER_SPACE = b"\t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
 _NAN = float("nan")
 
 
@@ -241,12 +241,22 @@ def _clean_column(raw: list) -> list[str]:
         return [_cell_text(v) for v in raw]
     try:
         joined = "\x00".join(distinct)  # TypeError unless every value is text
-        if joined.isascii() and not _UNCLEAN.search(joined):
+        if _clean_ascii(joined):
             return raw if isinstance(raw, list) else list(raw)
     except TypeError:
         pass
     clean = {v: _cell_text(v) for v in distinct}
     return list(map(clean.__getitem__, raw))
+
+
+def _clean_ascii(joined: str) -> bool:
+    """Would ``_cell_text`` leave every NUL-separated value unchanged? ASCII, no white space but single
+    inner spaces: ``"Kenya\\x00Uganda"`` → True, ``"Kenya \\x00Uganda"`` → False."""
+    if not joined.isascii():
+        return False
+    b = joined.encode("ascii")
+    return (len(b.translate(None, _OTHER_SPACE)) == len(b) and b"  " not in b and b"\x00 " not in b
+            and b" \x00" not in b and not b.startswith(b" ") and not b.endswith(b" "))
 
 
 def _status(text: str) -> str:

@@ -19,9 +19,11 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from recon import layout as L
+from recon import witness
 from recon.errors import RulesError
 from recon.finding import Finding
 from recon.reconcile import Reconciliation
@@ -73,11 +75,22 @@ def rules_version(directory: Path | None = None) -> str:
 class RuleRun:
     findings: list[Finding]
     raw: dict = field(default_factory=dict)  # suite → GX ValidationResult (converted to JSON on demand)
+    second: dict = field(default_factory=dict)  # suite → GX result of the second pass on marked groups
+    reduction: dict = field(default_factory=dict)  # suite → {"rows", "witness_rows", "second_pass_rows"}
 
     @property
     def results(self) -> dict[str, dict]:
-        """The GX results as JSON; converting 1 M rows' worth costs seconds, so only reports ask for it."""
-        return {name: r.to_json_dict() for name, r in self.raw.items()}
+        """The GX results as JSON; converting 1 M rows' worth costs seconds, so only reports ask for it. A
+        suite validated on witness rows says so in ``meta.recon_witness``, with its second pass."""
+        out = {}
+        for name, r in self.raw.items():
+            doc = r.to_json_dict()
+            if name in self.reduction:
+                doc.setdefault("meta", {})["recon_witness"] = {
+                    **self.reduction[name],
+                    "second_pass": self.second[name].to_json_dict() if name in self.second else None}
+            out[name] = doc
+        return out
 
 
 def _quiet_gx():
@@ -107,46 +120,110 @@ def build_suite(gx, data: dict, source: str):
     return suite
 
 
-def run(recon: Reconciliation, directory: Path | None = None) -> RuleRun:
-    """Run every suite on its frame; return Findings and the raw GX results."""
-    directory = Path(directory or default_dir())
-    suites = read_suites(directory)
-    _quiet_gx()
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # recon never talks to the network
-    import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
+RESULT_FORMAT = {"result_format": "COMPLETE", "unexpected_index_column_names": ["row_id"],
+                 "partial_unexpected_count": 0, "return_unexpected_index_query": False}
 
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    source = context.data_sources.add_pandas("recon")
-    vocab = load()
-    params = {
-        "region_countries": vocab.region_country_pairs(),
-        "countries": sorted({c for r in vocab.regions.values() for c in r.countries.names}),
-        "areas": vocab.areas.names,
-        "statuses": list(L.STATUSES),
-    }
-    out = RuleRun([])
-    for name, data in suites.items():
-        suite = context.suites.add(build_suite(gx, data, str(directory / f"{name}.json")))
-        frame = recon.frame(data["meta"]["frame"])
-        # GX copies its batch through every row condition: hand it only the columns this suite reads.
-        batch_frame = frame[[c for c in frame.columns if c in suite_columns(data)]]
-        asset = source.add_dataframe_asset(name)
-        batch = asset.add_batch_definition_whole_dataframe(name)
-        vd = context.validation_definitions.add(gx.ValidationDefinition(name=name, data=batch, suite=suite))
-        result = vd.run(
-            batch_parameters={"dataframe": batch_frame}, expectation_parameters=params,
-            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["row_id"],
-                           "partial_unexpected_count": 0, "return_unexpected_index_query": False})
-        out.raw[name] = result
+
+class Rules:
+    """Every suite loaded into an ephemeral GX context, ready to validate.
+
+    Building it imports great_expectations and creates suites, assets and validation definitions — work that
+    needs no data, so the pipeline does it in a thread while workbooks are being read.
+
+    >>> Rules().run(reconcile(submissions)).findings[:1]                 # doctest: +SKIP
+    [Finding(rule='ENTRY-AMOUNT-MISSING', severity='error', ...)]
+    """
+
+    def __init__(self, directory: Path | None = None):
+        self.directory = Path(directory or default_dir())
+        self.suites = read_suites(self.directory)
+        _quiet_gx()
+        os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # recon never talks to the network
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        self._gx = gx
+        self.context = gx.get_context(mode="ephemeral")
+        self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        self._source = self.context.data_sources.add_pandas("recon")
+        vocab = load()
+        self.params = {
+            "region_countries": vocab.region_country_pairs(),
+            "countries": sorted({c for r in vocab.regions.values() for c in r.countries.names}),
+            "areas": vocab.areas.names,
+            "statuses": list(L.STATUSES),
+        }
+        self._defs = {name: self._definition(name, data, str(self.directory / f"{name}.json"))
+                      for name, data in self.suites.items()}
+
+    def _definition(self, name: str, data: dict, source: str):
+        gx = self._gx
+        suite = self.context.suites.add(build_suite(gx, data, source))
+        batch = self._source.add_dataframe_asset(name).add_batch_definition_whole_dataframe(name)
+        vd = self.context.validation_definitions.add(gx.ValidationDefinition(name=name, data=batch, suite=suite))
+        return vd, {e.id: i for i, e in enumerate(suite.expectations)}
+
+    def _validate(self, name: str, frame: pd.DataFrame):
+        """One GX run → (result, {expectation index: failing row_ids})."""
+        vd, index = self._defs[name]
+        result = vd.run(batch_parameters={"dataframe": frame}, expectation_parameters=self.params,
+                        result_format=RESULT_FORMAT)
+        failing = {}
         for r in result.results:
             if r.exception_info and r.exception_info.get("raised_exception"):
                 raise RulesError(f"{name}: {r.expectation_config.meta.get('rule')} failed to run: "
                                  f"{r.exception_info.get('exception_message')}")
             if not r.success:
-                out.findings.extend(_findings(r, frame))
-    return out
+                ids = [d["row_id"] for d in (r.result.get("unexpected_index_list") or [])]
+                failing[index[r.expectation_config.id]] = np.array(list(dict.fromkeys(ids)), dtype=np.int64)
+        return result, failing
+
+    def run(self, recon: Reconciliation) -> RuleRun:
+        """Run every suite on its frame; return Findings and the raw GX results."""
+        out = RuleRun([])
+        for name, data in self.suites.items():
+            frame = recon.frame(data["meta"]["frame"])
+            # GX copies its batch through every row condition: hand it only the columns this suite reads.
+            cols = [c for c in frame.columns if c in suite_columns(data)]
+            p = witness.plan(data, frame) if witness.applies(frame) else None
+            if p is None:
+                out.raw[name], failing = self._validate(name, frame[cols])
+            else:
+                failing = self._reduced(name, data, frame, cols, p, out)
+            expectations = data["expectations"]
+            for i in sorted(failing):
+                out.findings.extend(_findings(expectations[i], failing[i], frame))
+        return out
+
+    def _reduced(self, name: str, data: dict, frame: pd.DataFrame, cols: list[str], p, out: RuleRun) -> dict:
+        """Validate the witness rows; widen each failure to its groups (see recon.witness)."""
+        gid = witness.groups(frame, p.keys)
+        picked = witness.witnesses(frame, p, gid)
+        out.raw[name], failing = self._validate(name, frame.iloc[picked][cols])
+        where = pd.Index(frame["row_id"].to_numpy())
+        row_ids = frame["row_id"].to_numpy()
+        out.reduction[name] = {"rows": len(frame), "witness_rows": len(picked), "second_pass_rows": 0}
+        widened = {}
+        again = sorted(i for i in failing if i in p.on_wide)
+        for i, ids in failing.items():
+            if i not in p.on_wide:
+                widened[i] = row_ids[witness.marked(gid, where.get_indexer(ids))]
+        if again:
+            rows = witness.marked(gid, where.get_indexer(np.concatenate([failing[i] for i in again])))
+            # Only the rules that failed on a wide column, on the rows of their marked groups.
+            sub = f"{name}-rows-" + "-".join(map(str, again))
+            if sub not in self._defs:
+                part = {**data, "name": sub, "expectations": [data["expectations"][i] for i in again]}
+                self._defs[sub] = self._definition(sub, part, str(self.directory / f"{name}.json"))
+            out.second[name], rerun = self._validate(sub, frame.iloc[rows][cols])
+            out.reduction[name]["second_pass_rows"] = len(rows)
+            widened.update({again[j]: ids for j, ids in rerun.items()})
+        return widened
+
+
+def run(recon: Reconciliation, directory: Path | None = None) -> RuleRun:
+    """Run every suite on its frame; return Findings and the raw GX results."""
+    return Rules(directory).run(recon)
 
 
 def suite_columns(data: dict) -> set[str]:
@@ -173,14 +250,14 @@ def suite_columns(data: dict) -> set[str]:
     return cols
 
 
-def _findings(result, frame: pd.DataFrame) -> list[Finding]:
-    cfg = result.expectation_config
-    meta = cfg.meta or {}
-    severity = SEVERITY.get(str(getattr(cfg.severity, "value", cfg.severity)).lower(), "error")
-    ids = [d["row_id"] for d in (result.result.get("unexpected_index_list") or [])]
-    rows = frame.set_index("row_id", drop=False).loc[list(dict.fromkeys(ids))[:MAX_ROWS_PER_RULE]]
-    found = [_finding(meta, severity, row) for row in rows.to_dict("records")]
-    more = len(set(ids)) - len(found)
+def _findings(exp: dict, ids: np.ndarray, frame: pd.DataFrame) -> list[Finding]:
+    meta = exp.get("meta", {})
+    severity = SEVERITY.get(str(exp.get("severity", "critical")).lower(), "error")
+    positions = pd.Index(frame["row_id"].to_numpy()).get_indexer(np.sort(ids)[:MAX_ROWS_PER_RULE])
+    rows = frame.iloc[positions]
+    found = [_finding(meta, severity, row) for row in rows.astype(
+        {c: object for c in rows.columns if isinstance(rows[c].dtype, pd.CategoricalDtype)}).to_dict("records")]
+    more = len(ids) - len(found)
     if more > 0:
         found.append(Finding(meta.get("rule", "?"), severity, message=f"… and {more} more rows fail this rule",
                              suggestion="fix the rows above first; raise RECON_MAX_ROWS_PER_RULE to list all"))

@@ -106,6 +106,9 @@ class Vocabulary:
     areas: NameList
     populations: list[str]
     all_countries: NameList
+    # (region or None, printed) → Match: a thousand workbooks print the same few names (and the same
+    # misspellings, whose difflib search is the expensive part).
+    _matches: dict = field(default_factory=dict, repr=False, compare=False)
 
     def region(self, printed: str) -> Region | None:
         key = name_key(printed)
@@ -115,13 +118,18 @@ class Vocabulary:
         return None
 
     def resolve_country(self, region: str, printed: str) -> Match:
-        found = self.regions.get(region)
-        if found is None:
-            return self.all_countries.resolve(printed)
-        return found.countries.resolve(printed, fallback=self.all_countries)
+        key = (region, printed)
+        if (hit := self._matches.get(key)) is None:
+            found = self.regions.get(region)
+            hit = self._matches[key] = self.all_countries.resolve(printed) if found is None else \
+                found.countries.resolve(printed, fallback=self.all_countries)
+        return hit
 
     def resolve_area(self, printed: str) -> Match:
-        return self.areas.resolve(printed)
+        key = (None, printed)
+        if (hit := self._matches.get(key)) is None:
+            hit = self._matches[key] = self.areas.resolve(printed)
+        return hit
 
     def region_country_pairs(self) -> list[str]:
         """``["East and Horn of Africa › Kenya", ...]``: the set the entries rules check against."""

@@ -1,0 +1,148 @@
+"""Fewer rows for Great Expectations, the same verdicts: the witness reduction of a suite's frame.
+
+The entries suite asks, of every row, row-wise questions (is the name in the set? the amount within bounds?
+null?) and one about repetition ((submission, country, area) unique?). Rows that agree on every column the
+suite reads, except *wide* numeric columns such as ``amount``, get the same answer to every question about
+those columns, and a between/null rule on a wide column fails somewhere in such a group iff it fails on the
+group's smallest or largest value, a null row or a non-null row. So Great Expectations validates only those
+*witness* rows (and the first two rows of every group, so that repetition still shows); a failing witness
+marks its group, and:
+
+- a rule on group-constant columns fails on every row of a marked group (nothing to recompute);
+- a rule on a wide column is run again, by GX, on the rows of its marked groups only.
+
+For 1 M entries of 1,000 workbooks the witnesses are ~10 % of the rows and the second pass a few thousand.
+A suite with anything the argument does not cover (``mostly`` < 1, an aggregate expectation, a wide column
+in a row condition) is validated on the whole frame, and so is a small one (below :data:`MIN_ROWS`, where a
+second GX pass would cost more than the rows saved). ``RECON_WITNESS=0`` turns the reduction off and
+``RECON_WITNESS=always`` applies it to frames of any size (the tests use both to show that they agree).
+
+>>> p = plan(suite_json, entries)                                   # doctest: +SKIP
+>>> p.wide, len(p.keys)
+(['amount', 'amount_fraction'], 12)
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+# Row-wise expectations: each row's verdict depends on its own value of `column` (and the row condition).
+ROW_WISE = {
+    "expect_column_values_to_be_in_set", "expect_column_values_to_not_be_in_set",
+    "expect_column_values_to_be_between", "expect_column_values_to_be_null",
+    "expect_column_values_to_not_be_null", "expect_column_values_to_match_regex",
+    "expect_column_values_to_not_match_regex", "expect_column_value_lengths_to_be_between",
+}
+# Of those, the ones whose verdict over a group is settled by its min, max, a null and a non-null row.
+WIDE_OK = {"expect_column_values_to_be_between", "expect_column_values_to_be_null",
+           "expect_column_values_to_not_be_null"}
+# Verdicts about repetition across rows (a duplicate needs two witnesses).
+REPEATS = {"expect_compound_columns_to_be_unique": "column_list", "expect_column_values_to_be_unique": "column"}
+
+
+MIN_ROWS = 10_000
+
+
+def applies(frame: pd.DataFrame) -> bool:
+    mode = os.environ.get("RECON_WITNESS", "auto")
+    return mode != "0" and (mode == "always" or len(frame) >= MIN_ROWS)
+
+
+@dataclass
+class Plan:
+    keys: list[str]  # columns constant within a group
+    wide: list[str]  # numeric columns reduced to their extremes
+    on_wide: set[int]  # indices of expectations that test a wide column: rerun on their marked groups
+
+
+def _condition_columns(node) -> set[str]:
+    out: set[str] = set()
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "name" and isinstance(value, str):
+                out.add(value)
+            else:
+                out |= _condition_columns(value)
+    elif isinstance(node, list):
+        for item in node:
+            out |= _condition_columns(item)
+    return out
+
+
+def plan(suite: dict, frame: pd.DataFrame) -> Plan | None:
+    """How to reduce ``frame`` for ``suite`` (its JSON), or None when it must be validated whole."""
+    tested: list[tuple[str, list[str]]] = []
+    conditions: set[str] = set()
+    for exp in suite.get("expectations", []):
+        kind, kw = exp.get("type"), exp.get("kwargs", {})
+        if kw.get("mostly", 1) != 1 or (kind not in ROW_WISE and kind not in REPEATS):
+            return None
+        cond = kw.get("row_condition")
+        if cond is not None and not isinstance(cond, dict):
+            return None  # a string condition: its columns cannot be known here
+        conditions |= _condition_columns(cond)
+        cols = kw.get(REPEATS.get(kind, "column"))
+        cols = [cols] if isinstance(cols, str) else list(cols or [])
+        if not cols or any(c not in frame.columns for c in cols):
+            return None
+        tested.append((kind, cols))
+    if not tested or any(c not in frame.columns for c in conditions):
+        return None
+    # Wide: float columns only ever tested by between/null rules, never in a condition or a repetition key.
+    floats = {c for _k, cols in tested for c in cols if pd.api.types.is_float_dtype(frame[c].dtype)}
+    wide = sorted(c for c in floats if c not in conditions and
+                  all(kind in WIDE_OK for kind, cols in tested if c in cols))
+    keys = sorted(({c for _k, cols in tested for c in cols} | conditions) - set(wide))
+    on_wide = {i for i, (_k, cols) in enumerate(tested) if set(cols) & set(wide)}
+    return Plan(keys, wide, on_wide)
+
+
+def groups(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
+    """A group number per row: equal on all ``keys`` ⇔ equal number (NaN equals NaN)."""
+    gid = np.zeros(len(frame), dtype=np.int64)
+    size = 1
+    for key in keys:
+        col = frame[key]
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            codes, n = col.cat.codes.to_numpy().astype(np.int64) + 1, len(col.cat.categories) + 1
+        else:
+            codes, uniques = pd.factorize(col, use_na_sentinel=False)
+            codes, n = codes.astype(np.int64), len(uniques) + 1
+        if size * n >= 1 << 62:  # compact before the mixed-radix number overflows
+            gid, uniques = pd.factorize(gid)
+            size = len(uniques)
+        gid = gid * n + codes
+        size *= n
+    return pd.factorize(gid)[0] if len(gid) else gid
+
+
+def witnesses(frame: pd.DataFrame, p: Plan, gid: np.ndarray) -> np.ndarray:
+    """Positions of the witness rows, in frame order: per group its first two rows and, per wide column,
+    the rows of its smallest and largest value and its first null."""
+    if not len(frame):
+        return np.empty(0, dtype=np.int64)
+    by = pd.Series(gid)
+    picks = [np.flatnonzero(by.groupby(gid, sort=False).cumcount().to_numpy() < 2)]
+    for col in p.wide:
+        values = frame[col].to_numpy(dtype=np.float64)
+        missing = np.isnan(values)
+        s = pd.Series(values)
+        g = s.groupby(gid, sort=False)
+        if not missing.all():
+            picks.append(s.fillna(np.inf).groupby(gid, sort=False).idxmin().to_numpy())
+            picks.append(s.fillna(-np.inf).groupby(gid, sort=False).idxmax().to_numpy())
+        del g
+        if missing.any():
+            rows = np.flatnonzero(missing)
+            _, first = np.unique(gid[rows], return_index=True)
+            picks.append(rows[first])
+    return np.unique(np.concatenate(picks))
+
+
+def marked(gid: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """Every row of the groups that the rows at ``positions`` belong to."""
+    return np.flatnonzero(np.isin(gid, np.unique(gid[positions])))
