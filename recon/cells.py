@@ -43,18 +43,19 @@ def formula_cells(path: Path, sheet: str, cells: list[str]) -> dict[str, tuple[s
             part = _sheet_part(zf, sheet)
             if part is None:
                 return {}
-            xml = zf.read(part).decode("utf-8", errors="replace")
+            xml = zf.read(part)  # bytes: a 500 KB sheet is searched, not decoded
     except (OSError, KeyError, zipfile.BadZipFile, ElementTree.ParseError):
         return {}
     found = {}
     for cell in cells:
-        # str.find, not a regex from the top of a 300 KB sheet for every cell: a workbook may have many blanks.
-        start = xml.find(f'<c r="{cell}"')
+        # bytes.find, not a regex from the top of the sheet for every cell: a workbook may have many blanks.
+        start = xml.find(f'<c r="{cell}"'.encode())
         if start < 0:
             continue
-        tag_end = xml.find(">", start)
-        attrs = xml[start:tag_end]
-        body = "" if attrs.endswith("/") else xml[tag_end + 1:xml.find("</c>", tag_end)]
+        tag_end = xml.find(b">", start)
+        attrs = xml[start:tag_end].decode("utf-8", errors="replace")
+        body = "" if attrs.endswith("/") else \
+            xml[tag_end + 1:xml.find(b"</c>", tag_end)].decode("utf-8", errors="replace")
         if f := re.search(r"<f[^>]*>(.*?)</f>", body, flags=re.S):
             found[cell] = ("formula", "=" + _unescape(f.group(1)))
         elif 't="e"' in attrs and (v := re.search(r"<v>(.*?)</v>", body)):

@@ -245,6 +245,8 @@ def _clean_column(raw: list) -> list[str]:
             return raw if isinstance(raw, list) else list(raw)
     except TypeError:
         pass
+    if bool in set(map(type, raw)):  # True == 1 == 1.0 share a set entry but not a text
+        return [_cell_text(v) for v in raw]
     clean = {v: _cell_text(v) for v in distinct}
     return list(map(clean.__getitem__, raw))
 
@@ -257,6 +259,34 @@ def _clean_ascii(joined: str) -> bool:
     b = joined.encode("ascii")
     return (len(b.translate(None, _OTHER_SPACE)) == len(b) and b"  " not in b and b"\x00 " not in b
             and b" \x00" not in b and not b.startswith(b" ") and not b.endswith(b" "))
+
+
+def _positions_not_numbers(amounts: list) -> list[int]:
+    """Positions of the values that are not int/float, in order: ``[1.0, "", 2.0, ""]`` → ``[1, 3]``.
+
+    Usually a handful of distinct values ("" for Funded lines): each is found with list.index (C speed),
+    not by a Python test of every row."""
+    types = set(map(type, amounts))
+    if types <= {float, int}:
+        return []
+    try:
+        # A set holds one of True, 1 and 1.0 (they are equal): with booleans about, test every row.
+        odd = None if bool in types else {v for v in set(amounts) if type(v) is not float and type(v) is not int}
+    except TypeError:  # unhashable values from a SheetSource
+        odd = None
+    if odd is None or len(odd) > 20:
+        return [k for k, v in enumerate(amounts) if type(v) is not float and type(v) is not int]
+    out = []
+    for v in odd:
+        k = -1
+        try:
+            while True:
+                k = amounts.index(v, k + 1)
+                if type(amounts[k]) is type(v):  # index() matches by ==: True == 1.0, "" only equals ""
+                    out.append(k)
+        except ValueError:
+            pass
+    return sorted(out)
 
 
 def _status(text: str) -> str:
@@ -290,7 +320,7 @@ def _entries(rows, first_row: int, columns: dict[str, int], letters: dict[str, s
 
     cols = {f: _clean_column(column(columns.get(f))) for f in _TEXT_FIELDS}
     for f, values in cols.items():
-        if max(map(len, values), default=0) > MAX_CELL_CHARS:
+        if max(map(len, set(values)), default=0) > MAX_CELL_CHARS:
             values = cols[f] = list(values)
             for k, v in enumerate(values):
                 if len(v) > MAX_CELL_CHARS:
@@ -302,10 +332,7 @@ def _entries(rows, first_row: int, columns: dict[str, int], letters: dict[str, s
                     values[k] = v[:MAX_CELL_CHARS]
     amounts = column(columns.get("amount"))
     # Amounts that are not numbers, by position: blank cells (Funded lines) and typed text.
-    if set(map(type, amounts)) <= {float, int}:
-        not_numbers: list[int] = []
-    else:
-        not_numbers = [k for k, v in enumerate(amounts) if type(v) is not float and type(v) is not int]
+    not_numbers = _positions_not_numbers(amounts)
     blank = {k for k in not_numbers if amounts[k] is None or (isinstance(amounts[k], str)
                                                               and not clean_text(amounts[k]))}
     country, area = cols["country"], cols["area"]
@@ -389,7 +416,7 @@ def _entries(rows, first_row: int, columns: dict[str, int], letters: dict[str, s
         country=countries, area=areas, status=statuses,
         amount=array("d", values), amount_given=array("b", given),
         duplicate_ok=array("b", map(yes.__getitem__, dup.codes)),
-        populations=kept("populations"), source=kept("source"), notes=kept("notes"),
+        populations=Coded.encode(kept("populations")), source=kept("source"), notes=Coded.encode(kept("notes")),
         country_match=[vocab.resolve_country(region, c) for c in countries.values],
         area_match=[vocab.resolve_area(a) for a in areas.values],
     )

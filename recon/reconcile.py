@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
+from itertools import chain
 
 import numpy as np
 import pandas as pd
@@ -101,8 +102,9 @@ def _frombuffer(a, dtype) -> np.ndarray:
 def _merge_entries(winners: list[Submission], scopes: dict, findings: list[Finding]) -> pd.DataFrame:
     """Every winning workbook's EntryTable in one frame: text columns become categoricals by remapping each
     workbook's codes to global ones, so 1,000 workbooks cost one concatenation per column."""
+    taken_as_coded = ("status", "populations", "notes")  # Coded columns taken as they are
     text = {c: _Categories() for c in ("country", "country_printed", "country_kind", "country_suggestion",
-                                       "area", "area_printed", "area_kind", "area_suggestion", "status")}
+                                       "area", "area_printed", "area_kind", "area_suggestion", *taken_as_coded)}
     parts: dict[str, list] = {c: [] for c in text}
     sizes = [len(s.table) for s in winners]
     for s in winners:
@@ -116,8 +118,10 @@ def _merge_entries(winners: list[Submission], scopes: dict, findings: list[Findi
                 f"{name}_suggestion": [m.suggestion for m in matches]}
             for col, values in per_value.items():
                 parts[col].append(text[col].codes(values)[codes] if len(codes) else codes)
-        s_codes = _frombuffer(t.status.codes, np.int32)
-        parts["status"].append(text["status"].codes(t.status.values)[s_codes] if len(s_codes) else s_codes)
+        for col in taken_as_coded:
+            c = getattr(t, col)
+            codes = _frombuffer(c.codes, np.int32)
+            parts[col].append(text[col].codes(c.values)[codes] if len(codes) else codes)
 
     def joined(col: str) -> np.ndarray:
         return np.concatenate(parts[col]) if parts[col] else np.empty(0, dtype=np.int32)
@@ -141,10 +145,9 @@ def _merge_entries(winners: list[Submission], scopes: dict, findings: list[Findi
     for name in ("amount_given", "duplicate_ok"):
         cols[name] = np.concatenate([_frombuffer(getattr(s.table, name), np.int8) for s in winners]).astype(
             "int64") if winners else np.empty(0, dtype="int64")
-    for name in ("populations", "source", "notes"):
-        values = np.empty(len(submission), dtype=object)
-        values[:] = [v for s in winners for v in getattr(s.table, name)]
-        cols[name] = values
+    source = np.empty(len(submission), dtype=object)
+    source[:] = list(chain.from_iterable(s.table.source for s in winners))
+    cols["source"] = source
     cols["submission"] = submission
     cols["edition"] = np.repeat(np.array([s.edition for s in winners], dtype="int64"), sizes)
     entries = pd.DataFrame(cols, columns=[*ENTRY_COLUMNS, "submission", "scope", "edition",
@@ -156,14 +159,14 @@ def _merge_entries(winners: list[Submission], scopes: dict, findings: list[Findi
 
 def _without_shadowed(entries: pd.DataFrame, findings: list[Finding]) -> pd.DataFrame:
     """A country office's own workbook wins over the regional office's rows for that country."""
-    country = entries["country"].cat
-    office_code = pd.Categorical(entries["office"].astype(object), categories=country.categories).codes \
-        if len(entries) else np.empty(0, dtype=np.int8)
-    own = (office_code == country.codes) & (country.codes >= 0)
+    country, office = entries["country"].cat, entries["office"].cat
+    as_country = np.append(country.categories.get_indexer(office.categories), -1)  # office → country code
+    codes = country.codes.to_numpy()
+    own = (as_country[office.codes.to_numpy()] == codes) & (codes >= 0)
     if not own.any():
         return entries
     scope = entries["scope"].cat.codes.to_numpy().astype(np.int64)
-    key = scope * (len(country.categories) + 1) + country.codes.to_numpy()
+    key = scope * (len(country.categories) + 1) + codes
     shadowed = np.isin(key, np.unique(key[own])) & ~own
     if not shadowed.any():
         return entries
@@ -250,9 +253,10 @@ def _computed(entries: pd.DataFrame, key: str) -> pd.DataFrame:
 
 def _table(entries: pd.DataFrame, summaries: dict[str, Submission], key: str, which: str) -> pd.DataFrame:
     """Published table rows outer-joined with what the entries add up to, per scope and name."""
-    published = [getattr(s, which).assign(scope=scope) for scope, s in summaries.items()]
-    pub = pd.concat(published, ignore_index=True) if published else \
-        pd.DataFrame(columns=[*TABLE_COLUMNS, "scope"])
+    rows = "country_rows" if which == "countries" else "area_rows"
+    # One frame from every summary's records (not one small frame per summary: 72 of them in an archive).
+    pub = pd.DataFrame([{**r, "scope": scope} for scope, s in summaries.items() for r in getattr(s, rows)],
+                       columns=[*TABLE_COLUMNS, "scope"])
     comp = _computed(entries, key)
     for frame in (pub, comp):  # an empty side has no dtype to agree on: make the keys text
         frame["name"] = frame["name"].astype(object)
@@ -347,33 +351,33 @@ def _pie(areas: pd.DataFrame, regions: pd.DataFrame, params: dict) -> pd.DataFra
     rnd = RULES[params["rounding"]]
     target = int(params["percent_target"])
     areas = areas.copy()
-    for col in ("share_pct", "published_pct", "decimals", "expected_half_up", "expected_lr"):
-        areas[col] = np.nan
+    out = {c: np.full(len(areas), np.nan) for c in ("share_pct", "published_pct", "decimals", "expected_half_up",
+                                                   "expected_lr")}
     totals = regions.set_index("scope")
-    for region, idx in areas.groupby("scope").groups.items():
-        part = areas.loc[idx]
+    usd_all = areas["published_usd"].fillna(areas["computed_usd"]).to_numpy()
+    texts_all = areas["percent_text"].to_numpy()
+    for region, where in areas.groupby("scope").indices.items():
         total = totals.at[region, "published_total"]
         if pd.isna(total) or total == 0:
             total = totals.at[region, "computed_total"]
-        usd = part["published_usd"].fillna(part["computed_usd"])
         if not total or pd.isna(total):
             continue
-        shares = [Fraction(v) * 100 / Fraction(total) for v in usd]
-        texts = part["percent_text"]
-        decimals = [printed_decimals(t) if isinstance(t, str) else None for t in texts]
+        shares = [Fraction(v) * 100 / Fraction(total) for v in usd_all[where]]
+        decimals = [printed_decimals(t) if isinstance(t, str) else None for t in texts_all[where]]
         depth = max([d for d in decimals if d is not None], default=1)
         lr = largest_remainder_range(shares, depth, target)
-        for i, (ix, share, d, text) in enumerate(zip(idx, shares, decimals, texts, strict=True)):
-            areas.at[ix, "share_pct"] = float(share)
+        for i, (k, share, d) in enumerate(zip(where, shares, decimals, strict=True)):
+            out["share_pct"][k] = float(share)
             if d is None:
                 continue
-            areas.at[ix, "decimals"] = d
-            areas.at[ix, "published_pct"] = _to_float(text)
-            areas.at[ix, "expected_half_up"] = float(rnd(share, d))
+            published = _to_float(texts_all[k])
+            out["decimals"][k], out["published_pct"][k] = d, published
+            out["expected_half_up"][k] = float(rnd(share, d))
             low, high = (float(rnd(x, d)) for x in lr[i])
-            published = areas.at[ix, "published_pct"]
             # Nearest largest-remainder value (a slice tied for the last unit may have it or not).
-            areas.at[ix, "expected_lr"] = min((low, high), key=lambda v: abs(v - published))
+            out["expected_lr"][k] = min((low, high), key=lambda v: abs(v - published))
+    for col, values in out.items():
+        areas[col] = values
     areas["half_up_diff"] = areas["published_pct"] - areas["expected_half_up"]
     areas["lr_abs_diff"] = (areas["published_pct"] - areas["expected_lr"]).abs()
     areas["labelled"] = areas["percent_text"].notna().astype("int64")

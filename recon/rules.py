@@ -13,10 +13,14 @@ import hashlib
 import json
 import logging
 import math
+import multiprocessing
 import os
 import string
+import time
 import warnings
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -75,22 +79,28 @@ def rules_version(directory: Path | None = None) -> str:
 class RuleRun:
     findings: list[Finding]
     raw: dict = field(default_factory=dict)  # suite → GX ValidationResult (converted to JSON on demand)
-    second: dict = field(default_factory=dict)  # suite → GX result of the second pass on marked groups
-    reduction: dict = field(default_factory=dict)  # suite → {"rows", "witness_rows", "second_pass_rows"}
+    # suite validated on witness rows → [(GX result of a part, what it covered, GX result of its second pass)]
+    parts: dict = field(default_factory=dict)
+    elsewhere: dict = field(default_factory=dict)  # suite → results JSON from the forked helper (see Rules.run)
 
     @property
     def results(self) -> dict[str, dict]:
         """The GX results as JSON; converting 1 M rows' worth costs seconds, so only reports ask for it. A
-        suite validated on witness rows says so in ``meta.recon_witness``, with its second pass."""
-        out = {}
-        for name, r in self.raw.items():
-            doc = r.to_json_dict()
-            if name in self.reduction:
-                doc.setdefault("meta", {})["recon_witness"] = {
-                    **self.reduction[name],
-                    "second_pass": self.second[name].to_json_dict() if name in self.second else None}
-            out[name] = doc
-        return out
+        suite validated on witness rows (see recon.witness) lists its parts' results, and ``meta.recon_witness``
+        says what each part covered, with its second pass."""
+        out = {name: r.to_json_dict() for name, r in self.raw.items()}
+        for name, parts in self.parts.items():
+            docs = [r.to_json_dict() for r, _info, _again in parts]
+            out[name] = {
+                "success": all(d["success"] for d in docs),
+                "results": [x for d in docs for x in d["results"]],
+                "suite_name": name,
+                "meta": {"recon_witness": [
+                    {**info, "second_pass": again.to_json_dict() if again is not None else None}
+                    for _r, info, again in parts]},
+            }
+        out.update(self.elsewhere)
+        return {name: out[name] for name in SUITES if name in out}
 
 
 def _quiet_gx():
@@ -121,7 +131,8 @@ def build_suite(gx, data: dict, source: str):
 
 
 RESULT_FORMAT = {"result_format": "COMPLETE", "unexpected_index_column_names": ["row_id"],
-                 "partial_unexpected_count": 0, "return_unexpected_index_query": False}
+                 "partial_unexpected_count": 0, "return_unexpected_index_query": False,
+                 "exclude_unexpected_values": True}  # the index list carries row_id only: all recon reads
 
 
 class Rules:
@@ -135,6 +146,7 @@ class Rules:
     """
 
     def __init__(self, directory: Path | None = None):
+        started = time.perf_counter()
         self.directory = Path(directory or default_dir())
         self.suites = read_suites(self.directory)
         _quiet_gx()
@@ -155,6 +167,7 @@ class Rules:
         }
         self._defs = {name: self._definition(name, data, str(self.directory / f"{name}.json"))
                       for name, data in self.suites.items()}
+        self.prepare_s = time.perf_counter() - started  # import included: what overlapping the reads hides
 
     def _definition(self, name: str, data: dict, source: str):
         gx = self._gx
@@ -163,62 +176,115 @@ class Rules:
         vd = self.context.validation_definitions.add(gx.ValidationDefinition(name=name, data=batch, suite=suite))
         return vd, {e.id: i for i, e in enumerate(suite.expectations)}
 
-    def _validate(self, name: str, frame: pd.DataFrame):
-        """One GX run → (result, {expectation index: failing row_ids})."""
+    def _validate(self, name: str, frame: pd.DataFrame, data: dict | None = None,
+                  indices: list[int] | None = None):
+        """One GX run → (result, {expectation index: failing row_ids}); with ``indices``, of only those
+        expectations of the suite (a sub-suite, built once)."""
+        if indices is not None:
+            key = f"{name}[{','.join(map(str, indices))}]"
+            if key not in self._defs:
+                part = {**data, "name": key, "expectations": [data["expectations"][i] for i in indices]}
+                self._defs[key] = self._definition(key, part, str(self.directory / f"{name}.json"))
+            name = key
         vd, index = self._defs[name]
-        result = vd.run(batch_parameters={"dataframe": frame}, expectation_parameters=self.params,
-                        result_format=RESULT_FORMAT)
+        # row_id as the frame's named index: GX then lists failing rows from the index itself instead of one
+        # DataFrame.at per failing row (thousands of rows fail in a large archive).
+        result = vd.run(batch_parameters={"dataframe": frame.set_index("row_id")},
+                        expectation_parameters=self.params, result_format=RESULT_FORMAT)
         failing = {}
         for r in result.results:
             if r.exception_info and r.exception_info.get("raised_exception"):
                 raise RulesError(f"{name}: {r.expectation_config.meta.get('rule')} failed to run: "
                                  f"{r.exception_info.get('exception_message')}")
             if not r.success:
-                ids = [d["row_id"] for d in (r.result.get("unexpected_index_list") or [])]
-                failing[index[r.expectation_config.id]] = np.array(list(dict.fromkeys(ids)), dtype=np.int64)
+                ids = []  # [{"row_id": [3, 7]}] (values excluded) or [{"row_id": 3, ...}, ...]
+                for d in r.result.get("unexpected_index_list") or []:
+                    ids.extend(d["row_id"] if isinstance(d["row_id"], list) else [d["row_id"]])
+                i = index[r.expectation_config.id]
+                failing[indices[i] if indices is not None else i] = np.array(list(dict.fromkeys(ids)),
+                                                                             dtype=np.int64)
         return result, failing
 
     def run(self, recon: Reconciliation) -> RuleRun:
-        """Run every suite on its frame; return Findings and the raw GX results."""
-        out = RuleRun([])
-        for name, data in self.suites.items():
-            frame = recon.frame(data["meta"]["frame"])
-            # GX copies its batch through every row condition: hand it only the columns this suite reads.
-            cols = [c for c in frame.columns if c in suite_columns(data)]
-            p = witness.plan(data, frame) if witness.applies(frame) else None
-            if p is None:
-                out.raw[name], failing = self._validate(name, frame[cols])
-            else:
-                failing = self._reduced(name, data, frame, cols, p, out)
-            expectations = data["expectations"]
-            for i in sorted(failing):
-                out.findings.extend(_findings(expectations[i], failing[i], frame))
+        """Run every suite on its frame; return Findings and the raw GX results.
+
+        On a large batch (entries in the witness range) with a second core, the suites on the small published
+        tables run in a forked child meanwhile: it inherits the context and the frames, and sends back only
+        its findings and results as JSON. GX's cost there is per expectation, not per row, so the two halves
+        take about as long.
+        """
+        names = list(self.suites)
+        aside = [n for n in names if self.suites[n]["meta"]["frame"] != "entries"]
+        helper = None
+        if aside and len(recon.entries) >= witness.MIN_ROWS and (os.cpu_count() or 1) > 1 \
+                and "fork" in multiprocessing.get_all_start_methods():
+            global _INHERITED
+            _INHERITED = (self, recon)
+            helper = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+            elsewhere = helper.submit(_run_inherited, aside)
+            names = [n for n in names if n not in aside]
+        try:
+            out = RuleRun([])
+            per_suite = {name: self._run_suite(name, recon, out) for name in names}
+            if helper is not None:
+                found, docs = elsewhere.result()
+                per_suite.update(found)
+                out.elsewhere.update(docs)
+        finally:
+            if helper is not None:
+                helper.shutdown()
+                _INHERITED = None
+        out.findings = [f for name in self.suites for f in per_suite.get(name, [])]
         return out
 
-    def _reduced(self, name: str, data: dict, frame: pd.DataFrame, cols: list[str], p, out: RuleRun) -> dict:
-        """Validate the witness rows; widen each failure to its groups (see recon.witness)."""
-        gid = witness.groups(frame, p.keys)
-        picked = witness.witnesses(frame, p, gid)
-        out.raw[name], failing = self._validate(name, frame.iloc[picked][cols])
+    def _run_suite(self, name: str, recon: Reconciliation, out: RuleRun) -> list[Finding]:
+        data = self.suites[name]
+        frame = recon.frame(data["meta"]["frame"])
+        parts = witness.plan(data, frame) if witness.applies(frame) else None
+        if parts is None:
+            # GX copies its batch through every row condition: hand it only the columns this suite reads.
+            cols = [c for c in frame.columns if c in suite_columns(data)]
+            out.raw[name], failing = self._validate(name, frame[cols])
+        else:
+            failing = self._reduced(name, data, frame, parts, out)
+        return [f for i in sorted(failing) for f in _findings(data["expectations"][i], failing[i], frame)]
+
+    def _reduced(self, name: str, data: dict, frame: pd.DataFrame, parts, out: RuleRun) -> dict:
+        """Validate each part on its witness rows; widen each failure to its groups (see recon.witness)."""
         where = pd.Index(frame["row_id"].to_numpy())
         row_ids = frame["row_id"].to_numpy()
-        out.reduction[name] = {"rows": len(frame), "witness_rows": len(picked), "second_pass_rows": 0}
-        widened = {}
-        again = sorted(i for i in failing if i in p.on_wide)
-        for i, ids in failing.items():
-            if i not in p.on_wide:
-                widened[i] = row_ids[witness.marked(gid, where.get_indexer(ids))]
-        if again:
-            rows = witness.marked(gid, where.get_indexer(np.concatenate([failing[i] for i in again])))
-            # Only the rules that failed on a wide column, on the rows of their marked groups.
-            sub = f"{name}-rows-" + "-".join(map(str, again))
-            if sub not in self._defs:
-                part = {**data, "name": sub, "expectations": [data["expectations"][i] for i in again]}
-                self._defs[sub] = self._definition(sub, part, str(self.directory / f"{name}.json"))
-            out.second[name], rerun = self._validate(sub, frame.iloc[rows][cols])
-            out.reduction[name]["second_pass_rows"] = len(rows)
-            widened.update({again[j]: ids for j, ids in rerun.items()})
-        return widened
+        failing: dict[int, np.ndarray] = {}
+        out.parts[name] = []
+        for part in parts:
+            read = suite_columns({"expectations": [data["expectations"][i] for i in part.indices]})
+            cols = [c for c in frame.columns if c in read]
+            gid = witness.groups(frame, part.keys)
+            picked = witness.witnesses(frame, part, gid)
+            result, found = self._validate(name, frame.iloc[picked][cols], data, part.indices)
+            info = {"rules": [data["expectations"][i]["meta"].get("rule") for i in part.indices],
+                    "rows": len(frame), "witness_rows": len(picked), "second_pass_rows": 0}
+            for i, ids in found.items():
+                if i not in part.on_wide:
+                    failing[i] = row_ids[witness.marked(gid, where.get_indexer(ids))]
+            again, second = sorted(i for i in found if i in part.on_wide), None
+            if again:
+                # Only the rules that failed on a wide column, on the rows of their marked groups.
+                rows = witness.marked(gid, where.get_indexer(np.concatenate([found[i] for i in again])))
+                second, rerun = self._validate(name, frame.iloc[rows][cols], data, again)
+                info["second_pass_rows"] = len(rows)
+                failing.update(rerun)
+            out.parts[name].append((result, info, second))
+        return failing
+
+
+_INHERITED = None  # (Rules, Reconciliation) for the forked helper: fork copies it, nothing is pickled
+
+
+def _run_inherited(names: list[str]) -> tuple[dict, dict]:
+    rules, recon = _INHERITED
+    out = RuleRun([])
+    found = {name: rules._run_suite(name, recon, out) for name in names}
+    return found, out.results
 
 
 def run(recon: Reconciliation, directory: Path | None = None) -> RuleRun:
@@ -254,7 +320,14 @@ def _findings(exp: dict, ids: np.ndarray, frame: pd.DataFrame) -> list[Finding]:
     meta = exp.get("meta", {})
     severity = SEVERITY.get(str(exp.get("severity", "critical")).lower(), "error")
     positions = pd.Index(frame["row_id"].to_numpy()).get_indexer(np.sort(ids)[:MAX_ROWS_PER_RULE])
-    rows = frame.iloc[positions]
+    # Only the columns a Finding reads: the entries frame has ~40, and thousands of rows may fail.
+    wanted = {f for key in ("expected", "actual", "message", "suggestion") for _lit, f, _spec in
+              _pieces(meta.get(key) or "") if f} | {meta.get("stake"), meta.get("location", "location"),
+                                                    "file", "row", "area", "country", "name", "scope", "region"}
+    location = meta.get("location", "")
+    if location.startswith("@"):
+        wanted.add("col_" + location[1:])
+    rows = frame.iloc[positions][[c for c in frame.columns if c in wanted]]
     found = [_finding(meta, severity, row) for row in rows.astype(
         {c: object for c in rows.columns if isinstance(rows[c].dtype, pd.CategoricalDtype)}).to_dict("records")]
     more = len(ids) - len(found)
@@ -284,10 +357,26 @@ class _Format(string.Formatter):
 _FMT = _Format()
 
 
+@cache
+def _pieces(template: str) -> tuple[tuple[str, str | None, str], ...]:
+    """A template parsed once: ``"gap {gap_usd:usd}"`` → ``(("gap ", "gap_usd", "usd"),)``."""
+    pieces = tuple(_FMT.parse(template))
+    if any(conv or (f and not f.isidentifier()) for _lit, f, _spec, conv in pieces):
+        return ((template, "\0", ""),)  # conversions or attribute access: the full formatter, below
+    return tuple((lit, f, spec or "") for lit, f, spec, _conv in pieces)
+
+
+def _render(template: str, row: dict) -> str:
+    pieces = _pieces(template)
+    if pieces and pieces[0][1] == "\0":
+        return _FMT.format(template, **row)
+    return "".join(lit + (_FMT.format_field(row[f], spec) if f is not None else "") for lit, f, spec in pieces)
+
+
 def _finding(meta: dict, severity: str, row: dict) -> Finding:
     def fill(key: str) -> str | None:
         template = meta.get(key)
-        return _FMT.format(template, **row) if template else None
+        return _render(template, row) if template else None
 
     stake = row.get(meta.get("stake", ""), 0)
     area = row.get("area") if "area" in row else (row.get("name") if "pie" in meta.get("location", "") or

@@ -78,9 +78,9 @@ class EntryTable:
     amount: array  # "d"
     amount_given: array  # "b"
     duplicate_ok: array  # "b"
-    populations: list[str]
-    source: list[str]
-    notes: list[str]
+    populations: Coded  # few distinct values, repeated
+    source: list[str]  # usually one per row
+    notes: Coded
     country_match: list[Match]
     area_match: list[Match]
 
@@ -102,8 +102,8 @@ class EntryTable:
             "area_kind": [m.kind for m in am], "area_suggestion": [m.suggestion for m in am],
             "amount": pd.array(list(self.amount), dtype="float64"),
             "amount_given": pd.array([bool(x) for x in self.amount_given], dtype=bool),
-            "status": self.status.tolist(), "populations": self.populations, "source": self.source,
-            "notes": self.notes, "duplicate_ok": pd.array([bool(x) for x in self.duplicate_ok], dtype=bool),
+            "status": self.status.tolist(), "populations": self.populations.tolist(), "source": self.source,
+            "notes": self.notes.tolist(), "duplicate_ok": pd.array([bool(x) for x in self.duplicate_ok], dtype=bool),
         }, columns=list(ENTRY_COLUMNS))
         out["amount"] = out["amount"].astype("float64")
         return out

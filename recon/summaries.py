@@ -18,8 +18,11 @@ def _num(x) -> float | None:
 
 def region_rows(result) -> list[dict]:
     rows = []
+    by_region: dict[str | None, list] = {}  # one pass over the findings, not one per region
+    for f in result.findings:
+        by_region.setdefault(f.region, []).append(f)
     for r in result.reconciliation.regions.to_dict("records"):
-        counts = count_by_severity(f for f in result.findings if f.region == r["scope"])
+        counts = count_by_severity(by_region.get(r["scope"], ()))
         published, computed = _num(r["published_total"]), _num(r["computed_total"])
         rows.append({
             "region": r["scope"], "edition": int(r["edition"]), "title": r["title"], "entries": int(r["n_entries"]),

@@ -17,9 +17,8 @@ in a row condition) is validated on the whole frame, and so is a small one (belo
 second GX pass would cost more than the rows saved). ``RECON_WITNESS=0`` turns the reduction off and
 ``RECON_WITNESS=always`` applies it to frames of any size (the tests use both to show that they agree).
 
->>> p = plan(suite_json, entries)                                   # doctest: +SKIP
->>> p.wide, len(p.keys)
-(['amount', 'amount_fraction'], 12)
+>>> [(p.indices, p.wide, p.repeats) for p in plan(suite_json, entries)]    # doctest: +SKIP
+[([0, 1, 2, 3, 4, 5, 6, 7, 8, 9], ['amount', 'amount_fraction'], False), ([10], [], True)]
 """
 
 from __future__ import annotations
@@ -54,9 +53,15 @@ def applies(frame: pd.DataFrame) -> bool:
 
 @dataclass
 class Plan:
+    """One part of a suite, validated on its own witness frame: the row-wise rules together, and each
+    repetition rule apart (it needs ``submission`` in its groups, the row-wise rules do not — together
+    they would need ten times the rows)."""
+
+    indices: list[int]  # the suite's expectations in this part
     keys: list[str]  # columns constant within a group
     wide: list[str]  # numeric columns reduced to their extremes
-    on_wide: set[int]  # indices of expectations that test a wide column: rerun on their marked groups
+    on_wide: set[int]  # (suite indices) rules that test a wide column: rerun on their marked groups
+    repeats: bool = False  # groups keep a second row, so that a duplicate shows
 
 
 def _condition_columns(node) -> set[str]:
@@ -73,10 +78,10 @@ def _condition_columns(node) -> set[str]:
     return out
 
 
-def plan(suite: dict, frame: pd.DataFrame) -> Plan | None:
-    """How to reduce ``frame`` for ``suite`` (its JSON), or None when it must be validated whole."""
-    tested: list[tuple[str, list[str]]] = []
-    conditions: set[str] = set()
+def plan(suite: dict, frame: pd.DataFrame) -> list[Plan] | None:
+    """How to reduce ``frame`` for ``suite`` (its JSON), part by part, or None when it must be validated
+    whole."""
+    tested: list[tuple[str, list[str], set[str]]] = []  # (type, columns tested, condition columns)
     for exp in suite.get("expectations", []):
         kind, kw = exp.get("type"), exp.get("kwargs", {})
         if kw.get("mostly", 1) != 1 or (kind not in ROW_WISE and kind not in REPEATS):
@@ -84,21 +89,30 @@ def plan(suite: dict, frame: pd.DataFrame) -> Plan | None:
         cond = kw.get("row_condition")
         if cond is not None and not isinstance(cond, dict):
             return None  # a string condition: its columns cannot be known here
-        conditions |= _condition_columns(cond)
         cols = kw.get(REPEATS.get(kind, "column"))
         cols = [cols] if isinstance(cols, str) else list(cols or [])
-        if not cols or any(c not in frame.columns for c in cols):
+        names = _condition_columns(cond)
+        if not cols or any(c not in frame.columns for c in [*cols, *names]):
             return None
-        tested.append((kind, cols))
-    if not tested or any(c not in frame.columns for c in conditions):
+        tested.append((kind, cols, names))
+    if not tested:
         return None
+    conditions = set().union(*(names for _k, _c, names in tested))
     # Wide: float columns only ever tested by between/null rules, never in a condition or a repetition key.
-    floats = {c for _k, cols in tested for c in cols if pd.api.types.is_float_dtype(frame[c].dtype)}
+    floats = {c for _k, cols, _n in tested for c in cols if pd.api.types.is_float_dtype(frame[c].dtype)}
     wide = sorted(c for c in floats if c not in conditions and
-                  all(kind in WIDE_OK for kind, cols in tested if c in cols))
-    keys = sorted(({c for _k, cols in tested for c in cols} | conditions) - set(wide))
-    on_wide = {i for i, (_k, cols) in enumerate(tested) if set(cols) & set(wide)}
-    return Plan(keys, wide, on_wide)
+                  all(kind in WIDE_OK for kind, cols, _n in tested if c in cols))
+    parts: dict[tuple, Plan] = {}
+    row_wise = [i for i, (kind, _c, _n) in enumerate(tested) if kind in ROW_WISE]
+    if row_wise:
+        keys = sorted(set().union(*(set(tested[i][1]) | tested[i][2] for i in row_wise)) - set(wide))
+        on_wide = {i for i in row_wise if set(tested[i][1]) & set(wide)}
+        parts[("row", *keys)] = Plan(row_wise, keys, wide, on_wide)
+    for i, (kind, cols, names) in enumerate(tested):
+        if kind in REPEATS:
+            keys = sorted(set(cols) | names)
+            parts.setdefault(("repeat", *keys), Plan([], keys, [], set(), repeats=True)).indices.append(i)
+    return list(parts.values())
 
 
 def groups(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
@@ -121,21 +135,19 @@ def groups(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
 
 
 def witnesses(frame: pd.DataFrame, p: Plan, gid: np.ndarray) -> np.ndarray:
-    """Positions of the witness rows, in frame order: per group its first two rows and, per wide column,
-    the rows of its smallest and largest value and its first null."""
+    """Positions of the witness rows, in frame order: the first row of every group (and its second, for a
+    repetition rule) and, per wide column, the rows of its smallest and largest value and its first null."""
     if not len(frame):
         return np.empty(0, dtype=np.int64)
-    by = pd.Series(gid)
-    picks = [np.flatnonzero(by.groupby(gid, sort=False).cumcount().to_numpy() < 2)]
+    rank = pd.Series(gid).groupby(gid, sort=False).cumcount().to_numpy()
+    picks = [np.flatnonzero(rank < (2 if p.repeats else 1))]
     for col in p.wide:
         values = frame[col].to_numpy(dtype=np.float64)
         missing = np.isnan(values)
         s = pd.Series(values)
-        g = s.groupby(gid, sort=False)
         if not missing.all():
             picks.append(s.fillna(np.inf).groupby(gid, sort=False).idxmin().to_numpy())
             picks.append(s.fillna(-np.inf).groupby(gid, sort=False).idxmax().to_numpy())
-        del g
         if missing.any():
             rows = np.flatnonzero(missing)
             _, first = np.unique(gid[rows], return_index=True)

@@ -1,0 +1,140 @@
+"""The witness reduction (recon/witness.py) gives exactly the findings of validating every row.
+
+Small batches are validated whole, so the rule tests alone would never exercise the reduction: here every
+rule scenario runs again with ``RECON_WITNESS=always``, random batches compare both ways, and the plan's
+fallbacks are pinned.
+"""
+
+from __future__ import annotations
+
+import copy
+import subprocess
+import sys
+from pathlib import Path
+
+import fixtures as fx
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_properties import rows, source
+from test_rules import ENTRY_CASES, TABLE_CASES, flat
+
+from recon import pipeline, rules, witness
+from recon.read import _clean_ascii, _clean_column, _positions_not_numbers, read_source
+from recon.reconcile import reconcile
+
+KEYS = ("rule", "severity", "country", "area", "location", "message", "expected", "actual")
+
+
+@pytest.fixture(scope="module")
+def ready():
+    return rules.Rules()
+
+
+@pytest.mark.parametrize("case", ENTRY_CASES)
+def test_entry_rules_give_their_findings_on_witness_rows(tmp_path, monkeypatch, case):
+    monkeypatch.setenv("RECON_WITNESS", "always")
+    rows_, expected = ENTRY_CASES[case]
+    path = fx.clean_country(tmp_path, case, rows=rows_)
+    assert flat([path]) == sorted(expected)
+
+
+@pytest.mark.parametrize("case", TABLE_CASES)
+def test_table_rules_give_their_findings_on_witness_rows(tmp_path, monkeypatch, case):
+    monkeypatch.setenv("RECON_WITNESS", "always")
+    (rows_, published), expected = TABLE_CASES[case]
+    assert flat([fx.write(tmp_path, case, rows_, published)]) == sorted(expected)
+
+
+def test_always_really_reduces_and_auto_leaves_small_frames_whole(tmp_path, monkeypatch, ready):
+    rec = reconcile([pipeline.read_workbook(fx.clean_region(tmp_path))], rules.parameters(ready.suites))
+    monkeypatch.setenv("RECON_WITNESS", "always")
+    assert set(ready.run(rec).parts) == set(rules.SUITES)
+    monkeypatch.setenv("RECON_WITNESS", "auto")
+    assert ready.run(rec).parts == {}
+
+
+OFFICES = st.lists(st.tuples(rows, st.sampled_from([None, "Kenya", "Burundi"])), min_size=1, max_size=4)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(OFFICES)
+def test_random_batches_give_the_same_findings_reduced_or_whole(ready, offices):
+    subs = [read_source(source(data, country), Path(f"office-{i}.xlsx")) for i, (data, country) in enumerate(offices)]
+    rec = reconcile(subs, rules.parameters(ready.suites))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("RECON_WITNESS", "0")
+        whole = ready.run(rec)
+        mp.setenv("RECON_WITNESS", "always")
+        reduced = ready.run(rec)
+    assert sorted(f.flat(KEYS) for f in reduced.findings) == sorted(f.flat(KEYS) for f in whole.findings)
+
+
+def test_duplicates_show_even_when_rows_are_identical(tmp_path, monkeypatch):
+    # Two identical rows (same amount too) leave a single group: its second row must still be a witness.
+    rows_ = fx.KENYA_ENTRIES + [copy.deepcopy(fx.KENYA_ENTRIES[0])]
+    monkeypatch.setenv("RECON_WITNESS", "always")
+    found = flat([fx.clean_country(tmp_path, "twice", rows=rows_)], ("rule", "location"))
+    assert found == [("ENTRY-DUPLICATE", "twice.xlsx › Entries › B2"), ("ENTRY-DUPLICATE", "twice.xlsx › Entries › B5")]
+
+
+def _suite(**kwargs) -> dict:
+    return {"expectations": [{"type": "expect_column_values_to_be_between", "kwargs": {"column": "amount",
+                                                                                     **kwargs}}]}
+
+
+@pytest.mark.parametrize("suite", [
+    _suite(min_value=0, mostly=0.9),  # a share of rows: depends on every row
+    _suite(min_value=0, row_condition="status == 'Funded'"),  # a string condition: columns unknown
+    {"expectations": [{"type": "expect_column_mean_to_be_between", "kwargs": {"column": "amount"}}]},
+    {"expectations": []},
+], ids=["mostly", "string-condition", "aggregate", "empty"])
+def test_plan_validates_whole_what_the_argument_does_not_cover(suite, mi2015_result):
+    assert witness.plan(suite, mi2015_result.reconciliation.entries) is None
+
+
+def test_plan_for_the_entries_suite(mi2015_result):
+    parts = witness.plan(rules.read_suites()["entries"], mi2015_result.reconciliation.entries)
+    row_wise, repeat = parts
+    assert row_wise.wide == ["amount", "amount_fraction"] and not row_wise.repeats
+    assert "submission" not in row_wise.keys  # why the repetition rule is a part of its own
+    assert repeat.repeats and repeat.keys == ["area", "country", "duplicate_ok", "submission"]
+
+
+def test_a_wide_column_in_a_condition_is_a_key(mi2015_result):
+    suite = {"expectations": [
+        _suite(min_value=0)["expectations"][0],
+        {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "status", "row_condition": {
+            "type": "comparison", "column": {"name": "amount"}, "operator": ">", "parameter": 0}}}]}
+    (part,) = witness.plan(suite, mi2015_result.reconciliation.entries)
+    assert part.wide == [] and "amount" in part.keys
+
+
+def test_the_forked_helper_gives_the_same_findings_and_results(monkeypatch, mi2015_result):
+    monkeypatch.setattr(witness, "MIN_ROWS", 1)  # a "large" batch: table suites go to the forked helper
+    forked = pipeline.run([pipeline.bundled_dir()])
+    assert set(forked.rule_run.elsewhere) == {"country_totals", "area_totals", "pie_chart", "totals"}
+    assert [f.flat(KEYS) for f in forked.findings] == [f.flat(KEYS) for f in mi2015_result.findings]
+    assert list(forked.results) == list(rules.SUITES)
+    assert forked.results["pie_chart"]["success"] is False
+
+
+def test_clean_text_check_is_exact():
+    assert _clean_ascii("Kenya\x00Uganda") and _clean_ascii("") and _clean_ascii("a b\x00\x00c")
+    for unclean in ("Kenya \x00Uganda", " a", "a ", "a  b", "a\tb", "a\x1fb", "é"):
+        assert not _clean_ascii(unclean), repr(unclean)
+    assert _clean_column([1.0, True, "a "]) == ["1", "True", "a"]  # True == 1.0, yet each keeps its text
+    assert _clean_column(["Kenya", None, ""]) == ["Kenya", "", ""]
+
+
+def test_positions_of_amounts_that_are_not_numbers():
+    assert _positions_not_numbers([1.0, "", 2.0, ""]) == [1, 3]
+    assert _positions_not_numbers([1.0, True, 1, None, "x", "", 1.0]) == [1, 3, 4, 5]
+    assert _positions_not_numbers([1.0, 2]) == [] and _positions_not_numbers([[1], 2.0, "a"]) == [0, 2]
+
+
+def test_reader_processes_start_without_pandas_or_great_expectations():
+    code = ("import sys, recon.pipeline; "
+            "print(sorted(m for m in ('pandas', 'great_expectations', 'openpyxl', 'numpy') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
