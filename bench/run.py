@@ -231,26 +231,31 @@ def measure_stages(folder: Path, profile_dir: Path | None = None) -> dict:
             return _Timer(times, stage, fn)
 
     pipeline.collect = wrap("collect", pipeline.collect)
-    pipeline._read = wrap("read", pipeline._read)
-    real_run_submissions = pipeline.run_submissions
+    read = wrap("read", pipeline._read)
 
-    def run_submissions(subs, bad, rules_dir, files, prepared):
-        from recon import reconcile, rules
+    class _Waited:
+        """The Future of the rules' preparation, timing how long the pipeline waits on it."""
 
-        reconcile.reconcile = wrap("merge", reconcile.reconcile)
-        rules.Rules.run = wrap("rules", rules.Rules.run)
-        return real_run_submissions(subs, bad, rules_dir, files, prepared=prepared)
+        def __init__(self, future):
+            self.future = future
 
-    def prepare_wait(fn):
-        def wrapped(subs, bad, rules_dir, files, prepared):
+        def result(self):
             t = time.perf_counter()
-            ready = prepared.result()
+            ready = self.future.result()
             times["prepare_wait"] = time.perf_counter() - t
             times["prepare"] = ready.prepare_s
-            return fn(subs, bad, rules_dir, files, ready)
-        return wrapped
+            return ready
 
-    pipeline.run_submissions = prepare_wait(run_submissions)
+    def timed_read(*a, **kw):
+        subs, bad, future = read(*a, **kw)
+        return subs, bad, _Waited(future) if future is not None else None
+
+    pipeline._read = timed_read
+    from recon import reconcile, rules
+
+    reconcile.reconcile = wrap("merge", reconcile.reconcile)
+    timed_rules = wrap("rules", rules.Rules.run)
+    rules.Rules.run = lambda self, rec: timed_rules(self, rec)  # a function, so that it binds like a method
     t = time.perf_counter()
     result = pipeline.run([folder])
     times["pipeline_run"] = time.perf_counter() - t

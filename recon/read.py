@@ -12,6 +12,7 @@ import hashlib
 import os
 import re
 from array import array
+from functools import cache
 from pathlib import Path
 from typing import Protocol
 
@@ -197,8 +198,14 @@ def _int(value, default: int) -> int:
         return default
 
 
+@cache
+def _header_aliases() -> dict[str, str]:
+    """Header key → entry field, for every accepted header text: ``{"pays": "country", ...}``."""
+    return {name_key(h): f for f, (head, more, _w) in L.ENTRY_COLUMNS.items() for h in (head, *more)}
+
+
 def _find_header(rows: list[list], file: str, sheet: str) -> tuple[int, dict[str, int]]:
-    aliases = {name_key(h): f for f, (head, more, _w) in L.ENTRY_COLUMNS.items() for h in (head, *more)}
+    aliases = _header_aliases()
     for r, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
         found: dict[str, int] = {}
         for c, cell in enumerate(row):

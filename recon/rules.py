@@ -208,16 +208,17 @@ class Rules:
     def run(self, recon: Reconciliation) -> RuleRun:
         """Run every suite on its frame; return Findings and the raw GX results.
 
-        On a large batch (entries in the witness range) with a second core, the suites on the small published
-        tables run in a forked child meanwhile: it inherits the context and the frames, and sends back only
-        its findings and results as JSON. GX's cost there is per expectation, not per row, so the two halves
-        take about as long.
+        With a second core (on Linux, where fork is safe), the suites on the published tables run in a forked
+        child meanwhile: it inherits the context and the frames, and sends back only its findings and
+        results as JSON. GX's cost is mostly per expectation, and those suites hold two thirds of them, so
+        the two halves take about as long.
         """
+        from recon.pipeline import can_fork
+
         names = list(self.suites)
         aside = [n for n in names if self.suites[n]["meta"]["frame"] != "entries"]
         helper = None
-        if aside and len(recon.entries) >= witness.MIN_ROWS and (os.cpu_count() or 1) > 1 \
-                and "fork" in multiprocessing.get_all_start_methods():
+        if aside and (os.cpu_count() or 1) > 1 and can_fork() and os.environ.get("RECON_FORK", "1") != "0":
             global _INHERITED
             _INHERITED = (self, recon)
             helper = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
