@@ -4,7 +4,9 @@ Suites are plain JSON in ``expectations/`` (one per concern). Each expectation's
 a description and message templates; ``severity`` is GX's own (critical → error, warning, info). Suites are
 loaded into an ephemeral context — every expectation is built one by one so that a typo'd type is an error
 here rather than silently dropped — and run on the frames of a :class:`~recon.reconcile.Reconciliation`.
-Failing rows come back through ``unexpected_index_column_names=["row_id"]`` and become Findings.
+Failing rows come back through ``unexpected_index_column_names=["row_id"]`` (``row_id`` is the frame's index,
+so GX lists them without a lookup per row) and become Findings. A large frame is validated on its witness
+rows (:mod:`recon.witness`), every verdict still GX's own.
 """
 
 from __future__ import annotations
