@@ -13,15 +13,14 @@ machine has a core to spare.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-import sys
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from recon import forking
 from recon.errors import UnusableInput
 from recon.finding import Finding, count_by_severity, sort_key
 from recon.read import read_workbook
@@ -102,16 +101,10 @@ def chunksize(paths: list[Path], workers: int) -> int:
     return max(1, len(paths) // (workers * 8))
 
 
-def can_fork() -> bool:
-    """fork only on Linux: macOS offers it but its system libraries are not fork-safe (Python itself
-    defaults to spawn there), and Windows has none."""
-    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
-
-
 def mp_context():
     # fork: the workers start with the readers' modules already imported (and nothing else, see above).
     # Elsewhere the default start method re-imports them: recon.read is light, so that costs little.
-    return multiprocessing.get_context("fork" if can_fork() else None)
+    return forking.context()
 
 
 def read_all(paths: list[Path], advance: Callable[[], None] | None = None,

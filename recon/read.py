@@ -375,7 +375,11 @@ def _entries(rows, first_row: int, columns: dict[str, int], letters: dict[str, s
                 "fill in the country and programmatic area, or delete the row"))
     read = n - len(dropped) + rejected
     keep = [k for k in range(n) if k not in dropped] if dropped else range(n)
-    status_text = cols["status"] if not dropped else [cols["status"][k] for k in keep]
+
+    def kept(f: str) -> list[str]:
+        return cols[f] if not dropped else [cols[f][k] for k in keep]
+
+    status_text = kept("status")
     values = amounts if not not_numbers else list(amounts)
     given = [1] * n
     blank_requirements: dict[str, int] = {}
@@ -411,12 +415,9 @@ def _entries(rows, first_row: int, columns: dict[str, int], letters: dict[str, s
     if office_country and "" in set(country):
         country = [c or office_country for c in country]
     statuses = Coded.encode(status_text).mapped(_status)
-    dup = Coded.encode(cols["duplicate_ok"] if not dropped else [cols["duplicate_ok"][k] for k in keep])
+    dup = Coded.encode(kept("duplicate_ok"))
     yes = [int(v.casefold() in _YES_WORDS) for v in dup.values]
     countries, areas = Coded.encode(country), Coded.encode(area)
-
-    def kept(f: str) -> list[str]:
-        return cols[f] if not dropped else [cols[f][k] for k in keep]
 
     table = EntryTable(
         row=array("i", range(first_row, first_row + n)) if not dropped else array("i", [first_row + k for k in keep]),

@@ -90,6 +90,10 @@ class _Categories:
         idx = self.index
         return np.array([-1 if v is None else idx.setdefault(v, len(idx)) for v in values], dtype=np.int32)
 
+    def remap(self, values: list, codes: np.ndarray) -> np.ndarray:
+        """A workbook's codes into ``values`` → global codes: ``remap(["Kenya", "Uganda"], [1, 0, 1])``."""
+        return self.codes(values)[codes] if len(codes) else codes
+
     def categorical(self, codes: np.ndarray) -> pd.Categorical:
         return pd.Categorical.from_codes(codes, categories=pd.Index(list(self.index), dtype=object),
                                          validate=False)
@@ -117,11 +121,10 @@ def _merge_entries(winners: list[Submission], scopes: dict, findings: list[Findi
                 f"{name}_printed": coded.values, f"{name}_kind": [m.kind for m in matches],
                 f"{name}_suggestion": [m.suggestion for m in matches]}
             for col, values in per_value.items():
-                parts[col].append(text[col].codes(values)[codes] if len(codes) else codes)
+                parts[col].append(text[col].remap(values, codes))
         for col in taken_as_coded:
             c = getattr(t, col)
-            codes = _frombuffer(c.codes, np.int32)
-            parts[col].append(text[col].codes(c.values)[codes] if len(codes) else codes)
+            parts[col].append(text[col].remap(c.values, _frombuffer(c.codes, np.int32)))
 
     def joined(col: str) -> np.ndarray:
         return np.concatenate(parts[col]) if parts[col] else np.empty(0, dtype=np.int32)

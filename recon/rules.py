@@ -15,7 +15,6 @@ import hashlib
 import json
 import logging
 import math
-import multiprocessing
 import os
 import string
 import time
@@ -28,8 +27,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from recon import forking, witness
 from recon import layout as L
-from recon import witness
 from recon.errors import RulesError
 from recon.finding import Finding
 from recon.reconcile import Reconciliation
@@ -215,15 +214,14 @@ class Rules:
         results as JSON. GX's cost is mostly per expectation, and those suites hold two thirds of them, so
         the two halves take about as long.
         """
-        from recon.pipeline import can_fork
-
         names = list(self.suites)
         aside = [n for n in names if self.suites[n]["meta"]["frame"] != "entries"]
         helper = None
-        if aside and (os.cpu_count() or 1) > 1 and can_fork() and os.environ.get("RECON_FORK", "1") != "0":
+        fork = forking.can_fork() and (os.cpu_count() or 1) > 1 and os.environ.get("RECON_FORK", "1") != "0"
+        if aside and fork:
             global _INHERITED
             _INHERITED = (self, recon)
-            helper = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+            helper = ProcessPoolExecutor(max_workers=1, mp_context=forking.context())
             elsewhere = helper.submit(_run_inherited, aside)
             names = [n for n in names if n not in aside]
         try:
@@ -250,7 +248,8 @@ class Rules:
             out.raw[name], failing = self._validate(name, frame[cols])
         else:
             failing = self._reduced(name, data, frame, parts, out)
-        return [f for i in sorted(failing) for f in _findings(data["expectations"][i], failing[i], frame)]
+        where = pd.Index(frame["row_id"].to_numpy())  # row_id → position, built once per suite
+        return [f for i in sorted(failing) for f in _findings(data["expectations"][i], failing[i], frame, where)]
 
     def _reduced(self, name: str, data: dict, frame: pd.DataFrame, parts, out: RuleRun) -> dict:
         """Validate each part on its witness rows; widen each failure to its groups (see recon.witness)."""
@@ -298,31 +297,15 @@ def run(recon: Reconciliation, directory: Path | None = None) -> RuleRun:
 def suite_columns(data: dict) -> set[str]:
     """Every column a suite's expectations and row conditions name, plus ``row_id``."""
     cols = {"row_id"}
-
-    def walk(node):
-        if isinstance(node, dict):
-            for key, value in node.items():
-                if key in ("column", "column_A", "column_B") and isinstance(value, str):
-                    cols.add(value)
-                elif key == "column_list":
-                    cols.update(value)
-                elif key == "name" and isinstance(value, str):
-                    cols.add(value)  # row_condition {"column": {"name": ...}}
-                else:
-                    walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
     for exp in data.get("expectations", []):
-        walk(exp.get("kwargs", {}))
+        cols |= witness.named_columns(exp.get("kwargs", {}))
     return cols
 
 
-def _findings(exp: dict, ids: np.ndarray, frame: pd.DataFrame) -> list[Finding]:
+def _findings(exp: dict, ids: np.ndarray, frame: pd.DataFrame, where: pd.Index) -> list[Finding]:
     meta = exp.get("meta", {})
     severity = SEVERITY.get(str(exp.get("severity", "critical")).lower(), "error")
-    positions = pd.Index(frame["row_id"].to_numpy()).get_indexer(np.sort(ids)[:MAX_ROWS_PER_RULE])
+    positions = where.get_indexer(np.sort(ids)[:MAX_ROWS_PER_RULE])
     # Only the columns a Finding reads: the entries frame has ~40, and thousands of rows may fail.
     wanted = {f for key in ("expected", "actual", "message", "suggestion") for _lit, f, _spec in
               _pieces(meta.get(key) or "") if f} | {meta.get("stake"), meta.get("location", "location"),

@@ -67,17 +67,21 @@ class Plan:
     repeats: bool = False  # groups keep a second row, so that a duplicate shows
 
 
-def _condition_columns(node) -> set[str]:
+def named_columns(node) -> set[str]:
+    """Every column an expectation's kwargs (or a row condition) name: ``column``, ``column_A``/``_B``,
+    ``column_list`` and a condition's ``{"column": {"name": ...}}``."""
     out: set[str] = set()
     if isinstance(node, dict):
         for key, value in node.items():
-            if key == "name" and isinstance(value, str):
+            if key in ("column", "column_A", "column_B", "name") and isinstance(value, str):
                 out.add(value)
+            elif key == "column_list":
+                out.update(value)
             else:
-                out |= _condition_columns(value)
+                out |= named_columns(value)
     elif isinstance(node, list):
         for item in node:
-            out |= _condition_columns(item)
+            out |= named_columns(item)
     return out
 
 
@@ -94,7 +98,7 @@ def plan(suite: dict, frame: pd.DataFrame) -> list[Plan] | None:
             return None  # a string condition: its columns cannot be known here
         cols = kw.get(REPEATS.get(kind, "column"))
         cols = [cols] if isinstance(cols, str) else list(cols or [])
-        names = _condition_columns(cond)
+        names = named_columns(cond)
         if not cols or any(c not in frame.columns for c in [*cols, *names]):
             return None
         tested.append((kind, cols, names))
