@@ -13,9 +13,11 @@ machine has a core to spare.
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -34,6 +36,7 @@ SUFFIXES = (".xlsx", ".xlsm")
 # Below this many bytes of workbooks, starting worker processes costs more than it saves (the 2015 edition's
 # ten files read in 0.05 s; a pool takes 0.2–0.4 s to start on this machine).
 PARALLEL_FROM_BYTES = 4 << 20
+MAX_CHUNK = 4  # workbooks per reader task (see chunksize)
 
 
 def bundled_dir() -> Path:
@@ -98,7 +101,9 @@ def parallel(paths: list[Path], workers: int) -> bool:
 
 
 def chunksize(paths: list[Path], workers: int) -> int:
-    return max(1, len(paths) // (workers * 8))
+    """Workbooks per task: a few, so that the last tasks end together. With 1,000 files in chunks of 62 (a
+    second of reading each) one core idled for half a chunk on average while the other finished."""
+    return max(1, min(MAX_CHUNK, len(paths) // (workers * 8)))
 
 
 def mp_context():
@@ -157,8 +162,27 @@ def run(paths: Iterable[str | Path], rules_dir: Path | None = None,
 
         return Rules(rules_dir)
 
-    subs, bad, prepared = _read(files, advance, meanwhile=prepare)
-    return run_submissions(subs, bad, rules_dir, files, prepared=prepared.result())
+    with without_cycle_collector():
+        subs, bad, prepared = _read(files, advance, meanwhile=prepare)
+        return run_submissions(subs, bad, rules_dir, files, prepared=prepared.result())
+
+
+@contextmanager
+def without_cycle_collector():
+    """Python's cycle collector off for one batch, in this process and the reader processes forked from it.
+
+    A batch allocates millions of objects (cells, rows, findings) and keeps most of them to the end, so the
+    collector keeps re-scanning a growing heap for cycles that recon does not make: on 1,000 workbooks it
+    took about 1.5 CPU-seconds, with the same peak memory either way. Reference counting still frees
+    everything else at once; the collector is back on when the batch is done.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def run_submissions(subs: list[Submission], bad: list[UnusableInput] = (), rules_dir: Path | None = None,

@@ -145,3 +145,34 @@ def test_reader_processes_start_without_pandas_or_great_expectations():
             "print(sorted(m for m in ('pandas', 'great_expectations', 'openpyxl', 'numpy') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_scipy_stats_waits_until_an_expectation_uses_it():
+    # GX imports scipy.stats for distribution expectations recon does not use; recon defers executing it.
+    code = ("import sys; from recon.rules import Rules; Rules(); "
+            "print(type(sys.modules['scipy.stats']).__name__); "
+            "from scipy import stats; print(round(float(stats.entropy([0.5, 0.5])), 4))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["_LazyModule", "0.6931"]
+
+
+def test_a_batch_runs_without_the_cycle_collector_and_restores_it():
+    import gc
+
+    seen = []
+    with pipeline.without_cycle_collector():
+        seen.append(gc.isenabled())
+    assert seen == [False] and gc.isenabled()
+    gc.disable()
+    try:
+        with pipeline.without_cycle_collector():
+            pass
+        assert not gc.isenabled()  # left as the caller had it
+    finally:
+        gc.enable()
+
+
+def test_reader_tasks_stay_small_so_the_cores_finish_together():
+    files = [Path(f"{i}.xlsx") for i in range(1000)]
+    assert pipeline.chunksize(files, 2) == pipeline.MAX_CHUNK
+    assert pipeline.chunksize(files[:20], 2) == 1
