@@ -176,3 +176,10 @@ def test_reader_tasks_stay_small_so_the_cores_finish_together():
     files = [Path(f"{i}.xlsx") for i in range(1000)]
     assert pipeline.chunksize(files, 2) == pipeline.MAX_CHUNK
     assert pipeline.chunksize(files[:20], 2) == 1
+
+
+def test_raw_gx_results_still_say_when_they_ran(mi2015_result):
+    # Batch.validate stamps no run; recon adds what ValidationDefinition.run did, for the attached report.
+    for name, result in mi2015_result.results.items():
+        assert result["meta"]["run_id"]["run_time"] == result["meta"]["validation_time"], name
+        assert result["statistics"]["evaluated_expectations"] == len(result["results"]) > 0, name
