@@ -184,11 +184,9 @@ class Rules:
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # recon never talks to the network
         defer_scipy_stats()
         import great_expectations as gx
-        from great_expectations.core.run_identifier import RunIdentifier
         from great_expectations.data_context.types.base import ProgressBarsConfig
 
         self._gx = gx
-        self._run_identifier = RunIdentifier
         self.context = gx.get_context(mode="ephemeral")
         self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
         self._source = self.context.data_sources.add_pandas("recon")
@@ -226,7 +224,9 @@ class Rules:
         # results store, which recon never reads (15–25 % of GX's time on 1 M entries).
         result = batch.validate(suite, expectation_parameters=self.params, result_format=RESULT_FORMAT)
         # What ValidationDefinition.run would stamp, so the attached report still says when it ran.
-        run_id = self._run_identifier(run_time=datetime.now(UTC))
+        from great_expectations.core.run_identifier import RunIdentifier  # imported by GX already
+
+        run_id = RunIdentifier(run_time=datetime.now(UTC))
         result.meta.update(run_id=run_id, validation_time=run_id.run_time)
         failing = {}
         for r in result.results:
@@ -278,18 +278,19 @@ class Rules:
         data = self.suites[name]
         frame = recon.frame(data["meta"]["frame"])
         parts = witness.plan(data, frame) if witness.applies(frame) else None
+        where = pd.Index(frame["row_id"].to_numpy())  # row_id → position, built once per suite
         if parts is None:
             # GX copies its batch through every row condition: hand it only the columns this suite reads.
             cols = [c for c in frame.columns if c in suite_columns(data)]
             out.raw[name], failing = self._validate(name, frame[cols])
         else:
-            failing = self._reduced(name, data, frame, parts, out)
-        where = pd.Index(frame["row_id"].to_numpy())  # row_id → position, built once per suite
+            failing = self._reduced(name, data, frame, parts, out, where)
         return [f for i in sorted(failing) for f in _findings(data["expectations"][i], failing[i], frame, where)]
 
-    def _reduced(self, name: str, data: dict, frame: pd.DataFrame, parts, out: RuleRun) -> dict:
-        """Validate each part on its witness rows; widen each failure to its groups (see recon.witness)."""
-        where = pd.Index(frame["row_id"].to_numpy())
+    def _reduced(self, name: str, data: dict, frame: pd.DataFrame, parts, out: RuleRun,
+                 where: pd.Index) -> dict:
+        """Validate each part on its witness rows; widen each failure to its groups (see recon.witness).
+        ``where`` maps row_id → position in ``frame``."""
         row_ids = frame["row_id"].to_numpy()
         failing: dict[int, np.ndarray] = {}
         out.parts[name] = []
