@@ -12,12 +12,16 @@ rows (:mod:`recon.witness`), every verdict still GX's own.
 from __future__ import annotations
 
 import hashlib
+import importlib
+import importlib.util
 import json
 import logging
 import math
 import os
 import string
+import sys
 import time
+import types
 import warnings
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -112,33 +116,48 @@ def _quiet_gx():
         logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
-def defer_scipy_stats() -> None:
-    """Let ``import great_expectations`` bind ``scipy.stats`` without executing it.
+# Modules ``import great_expectations`` executes for expectations recon's suites do not use: scipy.stats
+# (KL divergence and two KS tests; about 1 s of the 3 s import here) and altair (the KL divergence
+# expectation's charts; 0.3–0.4 s). GX uses both only inside functions.
+DEFERRED_IMPORTS = ("scipy.stats", "altair")
 
-    GX imports ``scipy.stats`` at module level for three distribution expectations (KL divergence, two KS
-    tests) that recon's suites do not use; executing it is about a third of the GX import (~1 s of 3 here).
-    The standard library's LazyLoader runs the module on its first attribute access, so a suite that does
-    use one of them still gets the real module. It is bound on ``scipy`` too: ``from scipy import stats``
-    then finds it without touching it (the import system reads ``__spec__`` of a module it looks up in
-    ``sys.modules``, and any attribute access loads a lazy module).
+
+class DeferredModule(types.ModuleType):
+    """Stands in ``sys.modules`` for a module not yet executed; the first attribute it lacks imports the real
+    one, which then replaces it everywhere it is looked up again.
+
+    Not importlib's LazyLoader: that loads on *any* attribute, and ``import altair`` itself reads
+    ``altair.__spec__`` (is it still initialising?), so it would load at once.
     """
-    import importlib.util
-    import sys
 
-    if "scipy.stats" in sys.modules:
-        return
-    try:
-        import scipy
-    except ImportError:  # GX declares scipy; nothing to defer without it
-        return
-    spec = importlib.util.find_spec("scipy.stats")
-    if spec is None or spec.loader is None:
-        return
-    spec.loader = importlib.util.LazyLoader(spec.loader)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["scipy.stats"] = module
-    spec.loader.exec_module(module)
-    scipy.stats = module
+    def __getattr__(self, attr: str):
+        name = self.__name__
+        if sys.modules.get(name) is self:
+            del sys.modules[name]
+        real = importlib.import_module(name)  # also rebinds it on its parent package
+        self.__dict__.update(real.__dict__)  # a reference kept from before (GX's ``alt``) works as the real
+        return getattr(real, attr)
+
+
+def defer_unused_imports(names: tuple[str, ...] = DEFERRED_IMPORTS) -> None:
+    """Let ``import great_expectations`` bind each of ``names`` without executing it; a suite that does use
+    one of those expectations still gets the real module on first use. A submodule is bound on its parent
+    too, so that ``from scipy import stats`` finds the stand-in."""
+    for name in names:
+        if name in sys.modules:
+            continue
+        try:
+            spec = importlib.util.find_spec(name)  # imports the parent package (scipy itself is light)
+        except ImportError:  # GX declares both; nothing to defer without one
+            continue
+        if spec is None:
+            continue
+        module = DeferredModule(name)
+        module.__spec__, module.__file__ = spec, spec.origin
+        sys.modules[name] = module
+        parent, _, child = name.rpartition(".")
+        if parent:
+            setattr(sys.modules[parent], child, module)
 
 
 def build_suite(gx, data: dict, source: str):
@@ -182,7 +201,7 @@ class Rules:
         self.suites = read_suites(self.directory)
         _quiet_gx()
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # recon never talks to the network
-        defer_scipy_stats()
+        defer_unused_imports()
         import great_expectations as gx
         from great_expectations.data_context.types.base import ProgressBarsConfig
 

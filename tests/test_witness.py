@@ -147,13 +147,16 @@ def test_reader_processes_start_without_pandas_or_great_expectations():
     assert out.strip() == "[]"
 
 
-def test_scipy_stats_waits_until_an_expectation_uses_it():
-    # GX imports scipy.stats for distribution expectations recon does not use; recon defers executing it.
+def test_unused_gx_imports_wait_until_an_expectation_uses_them():
+    # GX imports scipy.stats and altair for expectations recon does not use; recon defers executing them.
     code = ("import sys; from recon.rules import Rules; Rules(); "
-            "print(type(sys.modules['scipy.stats']).__name__); "
-            "from scipy import stats; print(round(float(stats.entropy([0.5, 0.5])), 4))")
+            "print(type(sys.modules['scipy.stats']).__name__, type(sys.modules['altair']).__name__, "
+            "'narwhals' in sys.modules); "
+            "from scipy import stats; print(round(float(stats.entropy([0.5, 0.5])), 4)); "
+            "from great_expectations.expectations.core import expect_column_kl_divergence_to_be_less_than as k; "
+            "print(k.alt.Chart.__name__, type(sys.modules['altair']).__name__)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.split() == ["_LazyModule", "0.6931"]
+    assert out.split() == ["DeferredModule", "DeferredModule", "False", "0.6931", "Chart", "module"]
 
 
 def test_a_batch_runs_without_the_cycle_collector_and_restores_it():
