@@ -370,8 +370,7 @@ def _findings(exp: dict, ids: np.ndarray, frame: pd.DataFrame, where: pd.Index) 
     if location.startswith("@"):
         wanted.add("col_" + location[1:])
     rows = frame.iloc[positions][[c for c in frame.columns if c in wanted]]
-    found = [_finding(meta, severity, row) for row in rows.astype(
-        {c: object for c in rows.columns if isinstance(rows[c].dtype, pd.CategoricalDtype)}).to_dict("records")]
+    found = _findings_of(meta, severity, rows)
     more = len(ids) - len(found)
     if more > 0:
         found.append(Finding(meta.get("rule", "?"), severity, message=f"… and {more} more rows fail this rule",
@@ -408,33 +407,60 @@ def _pieces(template: str) -> tuple[tuple[str, str | None, str], ...]:
     return tuple((lit, f, spec or "") for lit, f, spec, _conv in pieces)
 
 
-def _render(template: str, row: dict) -> str:
+def _texts(template: str | None, rows: pd.DataFrame, n: int) -> list[str | None]:
+    """``template`` filled for every row of ``rows``, column by column: each field is formatted once per
+    distinct value (a categorical's categories, a number column's values), not once per row — thousands
+    of rows may fail one rule, and they share a handful of countries and areas."""
+    if not template:
+        return [None] * n
     pieces = _pieces(template)
-    if pieces and pieces[0][1] == "\0":
-        return _FMT.format(template, **row)
-    return "".join(lit + (_FMT.format_field(row[f], spec) if f is not None else "") for lit, f, spec in pieces)
+    if pieces and pieces[0][1] == "\0":  # the full formatter, row by row
+        records = rows.astype(object).to_dict("records")
+        return [_FMT.format(template, **r) for r in records]
+    columns: list[list[str]] = []
+    for lit, f, spec in pieces:
+        if f is None:
+            columns.append([lit] * n)
+            continue
+        col = rows[f]
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            texts = [lit + _FMT.format_field(v, spec) for v in col.cat.categories] + \
+                [lit + _FMT.format_field(None, spec)]  # code -1: a missing value
+            columns.append(list(map(texts.__getitem__, col.cat.codes.tolist())))
+        else:
+            seen: dict = {}
+            columns.append([seen[v] if v in seen else seen.setdefault(v, lit + _FMT.format_field(v, spec))
+                            for v in col.tolist()])
+    return ["".join(t) for t in zip(*columns, strict=True)] if columns else [""] * n
 
 
-def _finding(meta: dict, severity: str, row: dict) -> Finding:
-    def fill(key: str) -> str | None:
-        template = meta.get(key)
-        return _render(template, row) if template else None
+def _findings_of(meta: dict, severity: str, rows: pd.DataFrame) -> list[Finding]:
+    """One Finding per failing row: ``rows`` holds the columns its templates, stake and location read."""
+    n = len(rows)
+    rule = meta.get("rule", "?")
 
-    stake = row.get(meta.get("stake", ""), 0)
-    area = row.get("area") if "area" in row else (row.get("name") if "pie" in meta.get("location", "") or
-                                                   meta.get("rule", "").startswith(("AREA", "PIE")) else None)
-    country = row.get("country") if "country" in row else (
-        row.get("name") if meta.get("rule", "").startswith("COUNTRY") else None)
+    def column(name: str | None, default=None) -> list:
+        return rows[name].tolist() if name in rows.columns else [default] * n
+
+    expected, actual, message, suggestion = (_texts(meta.get(k), rows, n)
+                                             for k in ("expected", "actual", "message", "suggestion"))
+    stakes = column(meta.get("stake", ""), 0)
+    named = column("name")
+    area = column("area") if "area" in rows.columns else (
+        named if "pie" in meta.get("location", "") or rule.startswith(("AREA", "PIE")) else [None] * n)
+    country = column("country") if "country" in rows.columns else (
+        named if rule.startswith("COUNTRY") else [None] * n)
     location = meta.get("location", "location")
     if location.startswith("@"):  # a cell of the entry's row: built here, for failing rows only
-        where = f"{row['file']} › {L.ENTRIES} › {row['col_' + location[1:]]}{row['row']}"
+        sheet = f" › {L.ENTRIES} › "
+        where = [f"{f}{sheet}{c}{r}" for f, c, r in zip(column("file"), column("col_" + location[1:]),
+                                                       column("row"), strict=True)]
     else:
-        where = row.get(location)
-    return Finding(
-        rule=meta.get("rule", "?"), severity=severity, region=row.get("scope") or row.get("region"),
-        country=country if isinstance(country, str) else None,
-        area=area if isinstance(area, str) else None,
-        expected=fill("expected"), actual=fill("actual"),
-        location=where, message=fill("message") or "",
-        suggestion=fill("suggestion"),
-        usd_at_stake=0.0 if stake is None or pd.isna(stake) else abs(float(stake)))
+        where = column(location)
+    regions = [s or r for s, r in zip(column("scope"), column("region"), strict=True)]
+    return [Finding(rule=rule, severity=severity, region=g, country=c if isinstance(c, str) else None,
+                    area=a if isinstance(a, str) else None, expected=e, actual=act, location=w,
+                    message=m or "", suggestion=sg,
+                    usd_at_stake=0.0 if st is None or pd.isna(st) else abs(float(st)))
+            for g, c, a, e, act, w, m, sg, st in zip(regions, country, area, expected, actual, where, message,
+                                                      suggestion, stakes, strict=True)]
