@@ -97,11 +97,19 @@ class RuleRun:
         out = {name: r.to_json_dict() for name, r in self.raw.items()}
         for name, parts in self.parts.items():
             docs = [r.to_json_dict() for r, _info, _again in parts]
+            results = [x for d in docs for x in d["results"]]
+            passed = sum(bool(x.get("success")) for x in results)
             out[name] = {
                 "success": all(d["success"] for d in docs),
-                "results": [x for d in docs for x in d["results"]],
+                "results": results,
                 "suite_name": name,
-                "meta": {"recon_witness": [
+                "statistics": {"evaluated_expectations": len(results), "successful_expectations": passed,
+                               "unsuccessful_expectations": len(results) - passed,
+                               "success_percent": 100 * passed / len(results) if results else None},
+                # When it ran: the first part's stamp (see Rules._validate), as for a suite validated whole.
+                "meta": {**{k: docs[0]["meta"][k] for k in ("run_id", "validation_time") if docs and
+                            k in docs[0].get("meta", {})},
+                         "recon_witness": [
                     {**info, "second_pass": again.to_json_dict() if again is not None else None}
                     for _r, info, again in parts]},
             }

@@ -55,6 +55,19 @@ def test_always_really_reduces_and_auto_leaves_small_frames_whole(tmp_path, monk
     assert ready.run(rec).parts == {}
 
 
+def test_a_suite_validated_on_witness_rows_says_when_it_ran_and_counts_its_expectations(tmp_path, monkeypatch,
+                                                                                         ready):
+    rec = reconcile([pipeline.read_workbook(fx.clean_region(tmp_path))], rules.parameters(ready.suites))
+    monkeypatch.setenv("RECON_FORK", "0")
+    monkeypatch.setenv("RECON_WITNESS", "always")
+    results = ready.run(rec).results
+    for name, data in ready.suites.items():
+        meta, stats = results[name]["meta"], results[name]["statistics"]
+        assert meta["run_id"]["run_time"] == meta["validation_time"], name
+        assert stats["evaluated_expectations"] == len(results[name]["results"]) == len(data["expectations"]), name
+        assert stats["successful_expectations"] + stats["unsuccessful_expectations"] == len(data["expectations"])
+
+
 OFFICES = st.lists(st.tuples(rows, st.sampled_from([None, "Kenya", "Burundi"])), min_size=1, max_size=4)
 
 
