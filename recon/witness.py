@@ -130,12 +130,6 @@ def groups(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
         col = frame[key]
         if isinstance(col.dtype, pd.CategoricalDtype):
             codes, n = col.cat.codes.to_numpy().astype(np.int64) + 1, len(col.cat.categories) + 1
-        elif isinstance(col.dtype, np.dtype) and col.dtype.kind in "iub" and len(col) and \
-                 int(col.max()) - int(col.min()) < 1 << 20:
-            # Flags and submission numbers: the values themselves are codes (no hashing of 1 M values).
-            low = int(col.min())
-            codes = col.to_numpy().astype(np.int64) - low
-            n = int(codes.max()) + 1
         else:
             codes, uniques = pd.factorize(col, use_na_sentinel=False)
             codes, n = codes.astype(np.int64), len(uniques) + 1
