@@ -36,7 +36,7 @@ from recon import forking, witness
 from recon import layout as L
 from recon.errors import RulesError
 from recon.finding import Finding
-from recon.reconcile import Reconciliation
+from recon.reconcile import Reconciliation, entry_cells
 from recon.vocabulary import load
 
 SUITES = ("entries", "country_totals", "area_totals", "pie_chart", "totals")
@@ -107,8 +107,7 @@ class RuleRun:
                                "unsuccessful_expectations": len(results) - passed,
                                "success_percent": 100 * passed / len(results) if results else None},
                 # When it ran: the first part's stamp (see Rules._validate), as for a suite validated whole.
-                "meta": {**{k: docs[0]["meta"][k] for k in ("run_id", "validation_time") if docs and
-                            k in docs[0].get("meta", {})},
+                "meta": {**{k: docs[0]["meta"][k] for k in ("run_id", "validation_time")},
                          "recon_witness": [
                     {**info, "second_pass": again.to_json_dict() if again is not None else None}
                     for _r, info, again in parts]},
@@ -460,12 +459,8 @@ def _findings_of(meta: dict, severity: str, rows: pd.DataFrame) -> list[Finding]
     country = column("country") if "country" in rows.columns else (
         named if rule.startswith("COUNTRY") else [None] * n)
     location = meta.get("location", "location")
-    if location.startswith("@"):  # a cell of the entry's row: built here, for failing rows only
-        sheet = f" › {L.ENTRIES} › "
-        where = [f"{f}{sheet}{c}{r}" for f, c, r in zip(column("file"), column("col_" + location[1:]),
-                                                       column("row"), strict=True)]
-    else:
-        where = column(location)
+    # "@amount": the cell of the entry's row, built here for failing rows only
+    where = entry_cells(rows, location[1:]).tolist() if location.startswith("@") else column(location)
     regions = [s or r for s, r in zip(column("scope"), column("region"), strict=True)]
     return [Finding(rule=rule, severity=severity, region=g, country=c if isinstance(c, str) else None,
                     area=a if isinstance(a, str) else None, expected=e, actual=act, location=w,
