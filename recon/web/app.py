@@ -73,9 +73,9 @@ def create_app(archive: Archive, checker: intake.Checker | None = None, *, secur
     async def check(fn, *args):
         return await asyncio.get_running_loop().run_in_executor(pool, fn, *args)
 
-    def page(request: Request, name: str, status: int = 200, **context) -> HTMLResponse:
+    def page(request: Request, template: str, status: int = 200, **context) -> HTMLResponse:
         who = request.scope.get("recon.who") or Who()
-        html = env.get_template(name).render(csrf=sec.csrf_token(request.session), who=who, **context)
+        html = env.get_template(template).render(csrf=sec.csrf_token(request.session), who=who, **context)
         return HTMLResponse(html, status_code=status)
 
     async def who_is(request: Request) -> Who:
