@@ -67,6 +67,7 @@ def create_app(archive: Archive, checker: intake.Checker | None = None, *, secur
                       trim_blocks=True, lstrip_blocks=True)
     env.filters["usd"] = lambda x: "—" if x is None else f"{x:,.0f}"
     env.filters["change"] = lambda x: f"{x:+,.0f}"
+    env.filters["n"] = lambda k, word: f"{k} {word}" + ("" if k == 1 else "s")
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="recon-check")
     state = {"checker": checker}
 
