@@ -223,7 +223,7 @@ class Archive:
     def record(self, office_id: int, *, uploader: str, filename: str, status: str, reason: str | None = None,
                sha256: str | None = None, size: int = 0, findings: list[dict] | None = None,
                token_id: int | None = None, user_id: int | None = None, rules_version: str | None = None,
-               check_ms: int | None = None) -> Revision:
+               check_ms: int | None = None, check_cpu_ms: int | None = None) -> Revision:
         """Record one upload as the office's next revision number.
 
         The number is one more than the office's highest; two processes counting at once collide on the
@@ -241,7 +241,8 @@ class Archive:
                                    status=status, reason=reason, errors=counts["error"],
                                    warnings=counts["warning"], infos=counts["info"],
                                    findings=json.dumps(findings, ensure_ascii=False),
-                                   rules_version=rules_version, check_ms=check_ms)
+                                   rules_version=rules_version, check_ms=check_ms,
+                                   check_cpu_ms=check_cpu_ms)
                     s.add(rev)
                 return rev
             except IntegrityError:

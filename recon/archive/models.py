@@ -90,7 +90,8 @@ class Revision(Base):
     infos: Mapped[int] = mapped_column(Integer, default=0)
     findings: Mapped[str] = mapped_column(Text, default="[]")
     rules_version: Mapped[str | None] = mapped_column(String(40))
-    check_ms: Mapped[int | None] = mapped_column(Integer)  # server-side verdict time
+    check_ms: Mapped[int | None] = mapped_column(Integer)  # server-side verdict time, wall clock
+    check_cpu_ms: Mapped[int | None] = mapped_column(Integer)  # … and CPU time of the thread that checked
     annotated_sha256: Mapped[str | None] = mapped_column(String(64))  # the annotated copy, once written
     office: Mapped[Office] = relationship(back_populates="revisions")
 

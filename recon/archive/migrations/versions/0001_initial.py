@@ -80,6 +80,7 @@ def upgrade() -> None:
     sa.Column('findings', sa.Text(), nullable=False),
     sa.Column('rules_version', sa.String(length=40), nullable=True),
     sa.Column('check_ms', sa.Integer(), nullable=True),
+    sa.Column('check_cpu_ms', sa.Integer(), nullable=True),
     sa.Column('annotated_sha256', sa.String(length=64), nullable=True),
     sa.ForeignKeyConstraint(['office_id'], ['office.id'], ),
     sa.ForeignKeyConstraint(['token_id'], ['upload_token.id'], ),
