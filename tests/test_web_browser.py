@@ -2,7 +2,7 @@
 is downloaded), against ``recon serve`` started by the test on a free localhost port.
 
 An office opens its link, drops a workbook with an error on the page, sees the findings, downloads the
-annotated copy, uploads the fixed workbook and sees it clean. Screenshots of each page are written to the
+annotated copy, uploads the fixed workbook and sees it clean, then what changed between the two. Screenshots of each page are written to the
 test's folder (and to ``$RECON_SCREENSHOTS`` when set) to be looked at.
 """
 
@@ -137,6 +137,10 @@ def test_office_drops_workbook_sees_findings_downloads_copy_and_uploads_fix(serv
             page.click("text=Kenya")
             assert page.locator("table tbody tr").count() == 2
             shoot(page, tmp_path, "office-history")
+
+            page.click("text=What changed between revisions")
+            assert "amount of Kenya · Migration Health: — → 1,000,000" in page.inner_text("#changes")
+            shoot(page, tmp_path, "office-changes")
         finally:
             browser.close()
     assert problems == []  # no script error, no Content-Security-Policy violation
