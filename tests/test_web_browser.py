@@ -2,8 +2,9 @@
 is downloaded), against ``recon serve`` started by the test on a free localhost port.
 
 An office opens its link, drops a workbook with an error on the page, sees the findings, downloads the
-annotated copy, uploads the fixed workbook and sees it clean, then what changed between the two. Screenshots of each page are written to the
-test's folder (and to ``$RECON_SCREENSHOTS`` when set) to be looked at.
+annotated copy, uploads the fixed workbook and sees it clean, then what changed between the two; the same
+form, in a browser with JavaScript off, still uploads. Screenshots of each page are written to the test's
+folder (and to ``$RECON_SCREENSHOTS`` when set) to be looked at.
 """
 
 from __future__ import annotations
@@ -141,6 +142,13 @@ def test_office_drops_workbook_sees_findings_downloads_copy_and_uploads_fix(serv
             page.click("text=What changed between revisions")
             assert "amount of Kenya · Migration Health: — → 1,000,000" in page.inner_text("#changes")
             shoot(page, tmp_path, "office-changes")
+
+            plain = browser.new_context(java_script_enabled=False).new_page()  # the form works without JS
+            plain.goto(link)
+            plain.set_input_files("#workbook", str(fixed))
+            with plain.expect_navigation(url="**/revisions/3", timeout=120_000):
+                plain.click("#send")
+            assert "every rule passes" in plain.inner_text("#verdict")
         finally:
             browser.close()
     assert problems == []  # no script error, no Content-Security-Policy violation
