@@ -92,6 +92,21 @@ def test_hq_sees_every_office_and_any_revision(site, tmp_path):
     assert "Clean:" in hq.get(f"/offices/{site.kenya.id}/revisions/1").text
 
 
+def test_same_site_on_postgresql(tmp_path, checker):
+    from postgres import cluster
+
+    with cluster() as url:
+        site = build(tmp_path, checker, url)
+        kenya = site.office_client(site.kenya_token)
+        upload(kenya, site.kenya, fx.clean_country(tmp_path, "kenya", MISSING_AMOUNT))
+        (tmp_path / "fixed").mkdir()
+        r = upload(kenya, site.kenya, fx.clean_country(tmp_path / "fixed", "kenya", FIXED))
+        assert "Clean:" in kenya.get(r.headers["location"]).text
+        assert [(r.number, r.errors) for r in site.archive.revisions(site.kenya.id)] == [(2, 0), (1, 1)]
+        assert "Kenya" in site.hq_client().get("/hq").text
+        site.archive.close()
+
+
 def test_demo_creates_2015_offices_with_their_workbooks_as_revision_1(tmp_path, checker):
     from recon import demo
 

@@ -43,8 +43,8 @@ class Site:
         return c
 
 
-def build(tmp_path: Path, checker, **options) -> Site:
-    archive = Archive.open(data=tmp_path / "recon-data")
+def build(tmp_path: Path, checker, url: str | None = None, **options) -> Site:
+    archive = Archive.open(url, data=tmp_path / "recon-data")
     kenya, kt = archive.add_office(REGION, "Kenya")
     uganda, ut = archive.add_office(REGION, "Uganda")
     archive.add_user(HQ_NAME, HQ_PASSWORD)
