@@ -170,20 +170,21 @@ def create_app(archive: Archive, checker: intake.Checker | None = None, *, secur
     async def upload(request: Request):
         who, office = await office_for(request)
         record = dict(uploader=who.uploader, token_id=who.token_id, user_id=who.user_id)
+        envelope = limit + (64 << 10)  # the multipart envelope adds a little to the file's own size
+
+        async def too_big():
+            rev = await run_in_threadpool(lambda: archive.record(
+                office.id, filename="(not read)", status="refused", reason=too_large(limit), **record))
+            return page(request, "message.html", 413, title="Too large", text=rev.reason,
+                        back=f"/offices/{office.id}")
+
         length = request.headers.get("content-length", "")
-        if length and (not length.isdigit() or int(length) > limit + (64 << 10)):
-            # Refused before a byte is read (the multipart envelope adds a little to the file's size).
-            rev = await run_in_threadpool(lambda: archive.record(
-                office.id, filename="(not read)", status="refused", reason=too_large(limit), **record))
-            return page(request, "message.html", 413, title="Too large", text=rev.reason,
-                        back=f"/offices/{office.id}")
+        if length and (not length.isdigit() or int(length) > envelope):
+            return await too_big()  # refused before a byte is read
         try:
-            form = await form_with_csrf(request, limit + (64 << 10))
-        except sec.BodyTooLarge:
-            rev = await run_in_threadpool(lambda: archive.record(
-                office.id, filename="(not read)", status="refused", reason=too_large(limit), **record))
-            return page(request, "message.html", 413, title="Too large", text=rev.reason,
-                        back=f"/offices/{office.id}")
+            form = await form_with_csrf(request, envelope)
+        except sec.BodyTooLarge:  # no Content-Length, or a false one: counted as it streamed
+            return await too_big()
         sent = form.get("workbook")
         if not isinstance(sent, UploadFile) or not sent.filename:
             return page(request, "message.html", 400, title="No file", text="Choose your workbook (.xlsx) "
