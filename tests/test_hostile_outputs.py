@@ -30,7 +30,7 @@ from openpyxl import load_workbook
 from rich.console import Console
 from typer.testing import CliRunner
 
-from recon import annotate, diff, excel, export, inert, pipeline, terminal
+from recon import annotate, diff, excel, export, pipeline, terminal
 from recon import layout as L
 from recon.cli import app
 from recon.report import FILES, memo, record
@@ -294,7 +294,30 @@ def _wait_for(proc: subprocess.Popen, word: bytes) -> None:
     assert word in line, proc.stderr.read().decode()
 
 
-def test_ctrl_c_between_annotate_write_and_rename_left_a_half_written_xlsx_that_blocked_the_rerun(tmp_path):
+def test_ctrl_c_during_annotate_left_a_half_written_xlsx_that_blocked_the_rerun(tmp_path):
+    src = fx.clean_region(tmp_path, "office")
+    keep = Untouched(src)
+    out = tmp_path / "checked.xlsx"
+    # Test-only wrapper: stop while the workbook's zip is half written (after its fifth part).
+    patch = ("import zipfile\n_writestr = zipfile.ZipFile.writestr\n"
+             "def writestr(self, *a, **kw):\n"
+             "    _writestr(self, *a, **kw)\n"
+             "    self._parts = getattr(self, '_parts', 0) + 1\n"
+             "    if self._parts == 5:\n"
+             "        print('WRITING', flush=True); time.sleep(60)\n"
+             "zipfile.ZipFile.writestr = writestr\n")
+    proc = _child(patch, "check", src, "--annotate", out)
+    _wait_for(proc, b"WRITING")
+    proc.send_signal(signal.SIGINT)
+    _out, err = proc.communicate(timeout=60)
+    assert proc.returncode != 0 and b"Traceback" not in err
+    assert not out.exists() and strays(tmp_path) == []
+    rerun = recon("check", src, "--annotate", out)  # nothing blocks the rerun
+    assert rerun.exit_code == 0 and load_workbook(out).sheetnames[-1] == L.FINDINGS
+    keep.check()
+
+
+def test_ctrl_c_between_annotate_write_and_rename_leaves_no_file(tmp_path):
     src = fx.clean_region(tmp_path, "office")
     keep = Untouched(src)
     out = tmp_path / "checked.xlsx"
@@ -343,17 +366,17 @@ def previous_reports(tmp_path):
     return src, reports, report_set(reports)
 
 
-def test_ctrl_c_during_report_dir_left_files_of_two_runs(tmp_path, previous_reports):
+def test_ctrl_c_while_a_report_run_prints_keeps_the_previous_set_and_leaves_no_staging(tmp_path, previous_reports):
     src, reports, before = previous_reports
     second = talkative(tmp_path)
     keep = Untouched(src, second)
     proc = start("reconcile", src, second, "--report-dir", reports, small_pipe=True)
     wait_until_blocked_writing(proc)
-    assert holds_flock(proc.pid, reports)
+    locked = holds_flock(proc.pid, reports)
     proc.send_signal(signal.SIGINT)
     _out, err = proc.communicate(timeout=60)
     assert proc.returncode != 0 and b"Traceback" not in err
-    assert report_set(reports) == before and strays(reports) == []
+    assert report_set(reports) == before and strays(reports) == [] and locked
     keep.check()
 
 
@@ -367,11 +390,12 @@ def test_ctrl_c_while_report_files_are_staged_keeps_the_previous_set(tmp_path, p
              "m.render = render\n")
     proc = _child(patch, "reconcile", src, second, "--report-dir", reports, "--format", "json")
     _wait_for(proc, b"STAGED")
-    assert any(p.name.startswith(".recon-staging-") for p in reports.iterdir())
+    staged = any(p.name.startswith(".recon-staging-") for p in reports.iterdir())
     proc.send_signal(signal.SIGINT)
     _out, err = proc.communicate(timeout=60)
     assert proc.returncode != 0 and b"Traceback" not in err
-    assert report_set(reports) == before and strays(reports) == []
+    assert report_set(reports) == before  # not report.json of one run beside report.md of another
+    assert staged and strays(reports) == []
     keep.check()
 
 
@@ -404,7 +428,7 @@ def test_second_concurrent_report_dir_run_mixed_files_of_two_runs(tmp_path, prev
     keep = Untouched(src, second)
     first = start("reconcile", src, second, "--report-dir", reports, small_pipe=True)
     wait_until_blocked_writing(first)  # holds the folder's lock, has written nothing
-    assert holds_flock(first.pid, reports)
+    locked = holds_flock(first.pid, reports)
     other = subprocess.run([sys.executable, "-m", "recon.cli", "reconcile", src, "--report-dir", reports],
                            capture_output=True, text=True, env=_env(), check=False)
     assert other.returncode == 2 and "another recon run is writing its reports there" in other.stderr
@@ -414,7 +438,7 @@ def test_second_concurrent_report_dir_run_mixed_files_of_two_runs(tmp_path, prev
     assert_one_run(reports)
     doc = json.loads((reports / "report.json").read_text(encoding="utf-8"))
     assert sorted(i["file"] for i in doc["inputs"]) == ["kenya.xlsx", "office.xlsx"]
-    assert strays(reports) == []
+    assert strays(reports) == [] and locked
     keep.check()
 
 
@@ -467,6 +491,7 @@ def test_csv_export_had_no_bom_so_excel_showed_mojibake(tmp_path):
 
 def test_neutralising_was_written_twice_and_differently(tmp_path):
     """export, report.xlsx, the annotated copy and the Excel add-in all use recon.inert.cell."""
+    from recon import inert
     from recon.report import xlsx
 
     assert export.cell is inert.cell
