@@ -354,6 +354,139 @@ def export(
             typer.echo(line(f"wrote {len(entries)} entries to {output}"), err=True)
     raise typer.Exit(2 if bad else 0)
 
+# ------------------------------------------------------------------------------------ the upload site (i17)
+
+DbUrl = Annotated[str | None, typer.Option("--db", metavar="URL", help="Database URL (default: SQLite in the "
+                                          "data folder), e.g. postgresql+psycopg://user@host/recon.")]
+DataDir = Annotated[Path, typer.Option("--data", metavar="DIR", help="Data folder: uploaded files, the default "
+                                       "database, the session key.")]
+office_app = typer.Typer(help="Offices and their upload links.", no_args_is_help=True)
+user_app = typer.Typer(help="HQ accounts.", no_args_is_help=True)
+app.add_typer(office_app, name="office")
+app.add_typer(user_app, name="user")
+
+
+@app.command()
+def serve(
+    db: DbUrl = None,
+    data: DataDir = Path("recon-data"),
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    demo: Annotated[bool, typer.Option("--demo", help="Create the 2015 edition's offices with their workbooks "
+                                       "as revision 1; print their links and an HQ login.")] = False,
+    secure_cookies: Annotated[bool, typer.Option("--secure-cookies", help="Mark cookies Secure (the site is "
+                                                 "served over https, e.g. behind a proxy).")] = False,
+    verbose: Verbose = False,
+) -> None:
+    """Run the upload site: offices upload their workbook and see recon's verdict at once.
+
+    Example:
+
+        recon serve --demo
+
+        recon serve --db postgresql+psycopg://recon@db/recon --data /srv/recon --host 0.0.0.0 --secure-cookies
+    """
+    with _guarded(verbose):
+        from recon.web.serve import run
+
+        run(db, data, host, port, demo, secure_cookies, typer.echo)
+
+
+def _archive(db: str | None, data: Path):
+    from recon.archive import Archive
+
+    return Archive.open(db, data)
+
+
+def _office(archive, region: str, country: str | None):
+    from recon.intake import resolve_office
+
+    region, country = resolve_office(region, country)
+    office = archive.find_office(region, country)
+    if office is None:
+        raise ValueError(f"no office {region}{' › ' + country if country else ''}; add it with `recon office add`")
+    return office
+
+
+Region = Annotated[str, typer.Option("--region", "-r", help="e.g. 'East and Horn of Africa'.")]
+Country = Annotated[str | None, typer.Option("--country", "-c", help="A country office, e.g. Kenya.")]
+BaseUrl = Annotated[str, typer.Option("--url", help="The site's address, for the printed link.")]
+
+
+@office_app.command("add")
+def office_add(region: Region, country: Country = None, db: DbUrl = None, data: DataDir = Path("recon-data"),
+               url: BaseUrl = "http://127.0.0.1:8000", verbose: Verbose = False) -> None:
+    """Add an office and print its personal upload link (shown once; HQ keeps only a hash).
+
+    Example:
+
+        recon office add --region "East and Horn of Africa" --country Kenya
+    """
+    with _guarded(verbose):
+        from recon.intake import resolve_office
+        from recon.web.serve import link
+
+        archive = _archive(db, data)
+        office, token = archive.add_office(*resolve_office(region, country))
+        typer.echo(f"{office.key}: {link(url, token)}")
+
+
+@office_app.command("rotate")
+def office_rotate(region: Region, country: Country = None, db: DbUrl = None, data: DataDir = Path("recon-data"),
+                  url: BaseUrl = "http://127.0.0.1:8000", verbose: Verbose = False) -> None:
+    """Replace an office's link: the old one stops working, the new one is printed."""
+    with _guarded(verbose):
+        from recon.web.serve import link
+
+        archive = _archive(db, data)
+        office = _office(archive, region, country)
+        typer.echo(f"{office.key}: {link(url, archive.rotate(office))}")
+
+
+@office_app.command("revoke")
+def office_revoke(region: Region, country: Country = None, db: DbUrl = None, data: DataDir = Path("recon-data"),
+                  verbose: Verbose = False) -> None:
+    """Stop an office's links from working (its revisions stay)."""
+    with _guarded(verbose):
+        archive = _archive(db, data)
+        office = _office(archive, region, country)
+        typer.echo(f"{office.key}: {archive.revoke(office)} link(s) revoked")
+
+
+@office_app.command("list")
+def office_list(db: DbUrl = None, data: DataDir = Path("recon-data"), verbose: Verbose = False) -> None:
+    """Every office with its latest revision."""
+    with _guarded(verbose):
+        for office, rev in _archive(db, data).offices():
+            latest = (f"revision {rev.number} {rev.status}, {rev.errors} errors, {rev.warnings} warnings"
+                      if rev else "nothing uploaded")
+            typer.echo(f"{office.key}\t{latest}")
+
+
+@user_app.command("add")
+def user_add(
+    name: Annotated[str, typer.Argument(help="Login name.")],
+    hq: Annotated[bool, typer.Option("--hq", help="An HQ account: sees every office (the only kind).")] = False,
+    db: DbUrl = None, data: DataDir = Path("recon-data"), verbose: Verbose = False,
+) -> None:
+    """Add an HQ account. The password is prompted, or read from RECON_PASSWORD or standard input.
+
+    Example:
+
+        recon user add --hq alice
+    """
+    with _guarded(verbose):
+        import os
+
+        if not hq:
+            raise ValueError("only HQ accounts exist: add --hq")
+        password = os.environ.get("RECON_PASSWORD")
+        if password is None:
+            password = (typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+                        if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n"))
+        _archive(db, data).add_user(name, password)
+        typer.echo(f"added HQ user {name}")
+
 
 def main() -> None:
     app()

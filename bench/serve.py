@@ -1,0 +1,127 @@
+"""The upload site's verdict time: one regional workbook uploaded N times to a ``recon serve`` on localhost.
+
+Starts ``recon serve`` on a free 127.0.0.1 port with a fresh data folder, adds the workbook's office, then
+uploads the workbook through the office's link (CSRF token and all, as a browser does) up to ``--count``
+times or until ``--seconds`` have passed, one upload at a time. Reports p50/p95 of
+
+- ``verdict_ms``: the server-side verdict (read with the guard first, office check, every rule), as the
+  server recorded it on each revision (``check_ms``);
+- ``verdict_cpu_ms``: the CPU time of the thread that ran it (close to the wall time on an idle core;
+  on a contended machine the wall time is this plus the wait for a core);
+- ``request_ms``: the whole upload request as the client saw it (upload, store, verdict, record, redirect).
+
+    python bench/serve.py                                   # East and Horn of Africa, 20 uploads, ≤ 120 s
+    python bench/serve.py --workbook workbooks/mi2015/asia-and-the-pacific.xlsx --count 50 --seconds 300
+
+Prints one JSON object and saves it to ``bench/results/serve-<time>.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DEFAULT = HERE.parent / "workbooks" / "mi2015" / "east-and-horn-of-africa.xlsx"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def pct(values: list[float], p: float) -> float:
+    """Nearest-rank percentile: ``pct([1, 2, 3, 4], 0.95)`` → 4."""
+    ordered = sorted(values)
+    return ordered[max(0, min(len(ordered) - 1, round(p * len(ordered) + 0.5) - 1))]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--workbook", type=Path, default=DEFAULT)
+    ap.add_argument("--count", type=int, default=20, help="uploads at most (default 20)")
+    ap.add_argument("--seconds", type=float, default=120, help="stop uploading after this long (default 120)")
+    args = ap.parse_args()
+    count = max(1, min(args.count, 1000))
+
+    import httpx
+
+    from recon.archive import Archive
+    from recon.intake import office_of
+    from recon.read import read_workbook
+
+    region, country = office_of(read_workbook(args.workbook))
+    with tempfile.TemporaryDirectory(prefix="recon-bench-serve-") as d:
+        data, port = Path(d) / "recon-data", free_port()
+        base = f"http://127.0.0.1:{port}"
+        cmd = [sys.executable, "-m", "recon.cli"]
+        added = subprocess.run([*cmd, "office", "add", "--region", region, *(["--country", country] if country
+                                                                                else []),
+                                "--data", str(data), "--url", base], capture_output=True, text=True, check=True)
+        link = added.stdout.strip().split(": ", 1)[1]
+        started = time.perf_counter()
+        server = subprocess.Popen([*cmd, "serve", "--data", str(data), "--port", str(port)],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            while True:
+                try:
+                    urllib.request.urlopen(base + "/", timeout=5).close()
+                    break
+                except OSError:
+                    if server.poll() is not None or time.perf_counter() - started > 300:
+                        raise SystemExit("recon serve did not start") from None
+                    time.sleep(0.2)
+            startup_s = time.perf_counter() - started
+            request_ms = []
+            with httpx.Client(base_url=base, timeout=120) as client:
+                office_page = client.get(link, follow_redirects=True)
+                token = re.search(r'name="csrf_token" value="([^"]+)"', office_page.text).group(1)
+                upload_url = re.search(r'action="(/offices/\d+/upload)"', office_page.text).group(1)
+                body = args.workbook.read_bytes()
+                deadline = time.perf_counter() + args.seconds
+                while len(request_ms) < count and time.perf_counter() < deadline:
+                    t = time.perf_counter()
+                    r = client.post(upload_url, data={"csrf_token": token},
+                                    files={"workbook": (args.workbook.name, body)})
+                    request_ms.append((time.perf_counter() - t) * 1000)
+                    assert r.status_code == 303, r.text[:500]
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+        archive = Archive.open(data=data)
+        office = archive.find_office(region, country)
+        revisions = [r for r in archive.revisions(office.id) if r.status == "accepted"]
+        verdict_ms = [float(r.check_ms) for r in revisions]
+        verdict_cpu_ms = [float(r.check_cpu_ms) for r in revisions]
+        archive.close()
+
+    def summary(values):
+        return {"p50": round(statistics.median(values)), "p95": round(pct(values, 0.95)), "min": round(min(values)),
+                "max": round(max(values))}
+
+    report = {
+        "workbook": args.workbook.name, "size_bytes": args.workbook.stat().st_size, "uploads": len(request_ms),
+        "verdict_ms": summary(verdict_ms), "verdict_cpu_ms": summary(verdict_cpu_ms), "request_ms": summary(request_ms), "startup_s": round(startup_s, 1),
+        "when": datetime.now(UTC).isoformat(timespec="seconds"), "cpus": os.cpu_count(),
+        "load_average": os.getloadavg(),
+    }
+    print(json.dumps(report, indent=1))
+    out = HERE / "results" / f"serve-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

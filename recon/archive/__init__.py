@@ -1,0 +1,280 @@
+"""The archive: offices, their upload links, HQ accounts and every revision uploaded, in one database, with
+the workbooks themselves in a content-addressed store under the data folder.
+
+The only package that imports SQLAlchemy. The schema is created and upgraded by the Alembic migrations
+shipped here (``recon/archive/migrations/``), run on every start; SQLite by default
+(``sqlite:///recon-data/recon.sqlite3``), PostgreSQL with ``postgresql+psycopg://…``.
+
+>>> archive = Archive.open(data=Path("recon-data"))                       # doctest: +SKIP
+>>> office, token = archive.add_office("East and Horn of Africa", "Kenya")  # doctest: +SKIP
+>>> archive.office_for_token(token).office.key                           # doctest: +SKIP
+'East and Horn of Africa › Kenya'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import create_engine, event, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from recon.archive.models import LoginFailure, Office, Revision, UploadToken, User
+from recon.archive.store import FileStore, safe_filename
+
+__all__ = ["Archive", "Office", "Revision", "UploadToken", "User", "Throttled", "FileStore", "safe_filename",
+           "default_url", "office_key", "hash_token"]
+
+DEFAULT_DATA = Path("recon-data")
+# Failed logins allowed per user name and per client address within the window, before a wait.
+MAX_FAILURES, FAILURE_WINDOW = 5, timedelta(minutes=15)
+NUMBER_RETRIES = 20  # another process took the number: count again (see Archive.record)
+
+
+class Throttled(Exception):
+    """Too many failed logins: try again later."""
+
+
+def default_url(data: Path) -> str:
+    return f"sqlite:///{Path(data).resolve() / 'recon.sqlite3'}"
+
+
+def office_key(region: str, country: str | None) -> str:
+    """``"East and Horn of Africa › Kenya"``, or the region alone for the regional office."""
+    return f"{region} › {country}" if country else region
+
+
+def hash_token(token: str) -> str:
+    """sha256 of the link's secret: the token has 256 bits of entropy, so no salt or slow hash is needed."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _password_hasher():
+    from argon2 import PasswordHasher
+
+    return PasswordHasher()
+
+
+@dataclass
+class TokenAccess:
+    office: Office
+    token_id: int
+
+
+class Archive:
+    def __init__(self, url: str, data: Path):
+        self.url, self.data = url, Path(data)
+        self.data.mkdir(parents=True, exist_ok=True)
+        self.store = FileStore(self.data)
+        self.engine = create_engine(url, future=True, pool_pre_ping=True)
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @classmethod
+    def open(cls, url: str | None = None, data: Path | None = None, migrate: bool = True) -> Archive:
+        """The archive at ``url`` (default: SQLite in ``data``), its schema brought up to date."""
+        data = Path(data or DEFAULT_DATA)
+        archive = cls(url or default_url(data), data)
+        if migrate:
+            archive.upgrade()
+        return archive
+
+    def upgrade(self) -> None:
+        from recon.archive.migrations import upgrade
+
+        upgrade(self.engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # ------------------------------------------------------------------------------------------- offices
+
+    def add_office(self, region: str, country: str | None = None) -> tuple[Office, str]:
+        """A new office and the secret of its first link (shown once, stored hashed)."""
+        with self.sessions.begin() as s:
+            office = Office(key=office_key(region, country), region=region, country=country)
+            s.add(office)
+            try:
+                s.flush()
+            except IntegrityError as exc:
+                raise ValueError(f"office {office.key!r} exists; use `recon office rotate` for a new link") \
+                    from exc
+            token = self._new_token(s, office)
+        return office, token
+
+    def find_office(self, region: str, country: str | None = None) -> Office | None:
+        with self.sessions() as s:
+            return s.scalar(select(Office).where(Office.key == office_key(region, country)))
+
+    def office(self, office_id: int) -> Office | None:
+        with self.sessions() as s:
+            return s.get(Office, office_id)
+
+    def offices(self) -> list[tuple[Office, Revision | None]]:
+        """Every office with its latest revision (or None), by region then office."""
+        with self.sessions() as s:
+            latest = (select(Revision.office_id, func.max(Revision.number).label("n"))
+                      .group_by(Revision.office_id).subquery())
+            rows = s.execute(select(Office, Revision)
+                             .outerjoin(latest, latest.c.office_id == Office.id)
+                             .outerjoin(Revision, (Revision.office_id == Office.id)
+                                        & (Revision.number == latest.c.n))
+                             .order_by(Office.region, Office.country.is_not(None), Office.country)).all()
+            return [(o, r) for o, r in rows]
+
+    def rotate(self, office: Office) -> str:
+        """Revoke every link of ``office`` and issue a new one."""
+        with self.sessions.begin() as s:
+            self._revoke(s, office.id)
+            return self._new_token(s, office)
+
+    def revoke(self, office: Office) -> int:
+        """Revoke every link of ``office`` (uploads stay); → how many were live."""
+        with self.sessions.begin() as s:
+            return self._revoke(s, office.id)
+
+    def office_for_token(self, token: str) -> TokenAccess | None:
+        """The office a live link's secret opens, or None (unknown or revoked)."""
+        with self.sessions() as s:
+            row = s.scalar(select(UploadToken).where(UploadToken.token_hash == hash_token(token),
+                                                     UploadToken.revoked_at.is_(None)))
+            return TokenAccess(s.get(Office, row.office_id), row.id) if row else None
+
+    def token_live(self, token_id: int, office_id: int) -> bool:
+        with self.sessions() as s:
+            row = s.get(UploadToken, token_id)
+            return row is not None and row.office_id == office_id and row.revoked_at is None
+
+    def _new_token(self, s: Session, office: Office) -> str:
+        token = secrets.token_urlsafe(32)
+        s.add(UploadToken(office_id=office.id, token_hash=hash_token(token)))
+        return token
+
+    def _revoke(self, s: Session, office_id: int) -> int:
+        live = s.scalars(select(UploadToken).where(UploadToken.office_id == office_id,
+                                                   UploadToken.revoked_at.is_(None))).all()
+        for t in live:
+            t.revoked_at = datetime.now(UTC)
+        return len(live)
+
+    # --------------------------------------------------------------------------------------------- users
+
+    def add_user(self, name: str, password: str, hq: bool = True) -> User:
+        if len(password) < 10:
+            raise ValueError("the password needs at least 10 characters")
+        with self.sessions.begin() as s:
+            user = User(name=name, password_hash=_password_hasher().hash(password), is_hq=hq)
+            s.add(user)
+            try:
+                s.flush()
+            except IntegrityError as exc:
+                raise ValueError(f"user {name!r} exists") from exc
+        return user
+
+    def set_password(self, name: str, password: str) -> None:
+        with self.sessions.begin() as s:
+            user = s.scalar(select(User).where(User.name == name))
+            if user is None:
+                raise ValueError(f"no user {name!r}")
+            user.password_hash = _password_hasher().hash(password)
+
+    def user(self, user_id: int) -> User | None:
+        with self.sessions() as s:
+            return s.get(User, user_id)
+
+    def login(self, name: str, password: str, client: str = "") -> User | None:
+        """The user, or None for a wrong name or password; :class:`Throttled` after too many failures for
+        this name or this client address (failures are counted in the database, across processes)."""
+        from argon2.exceptions import InvalidHashError, VerificationError
+
+        keys = [f"user:{name[:200]}", f"ip:{client[:200]}"]
+        since = datetime.now(UTC) - FAILURE_WINDOW
+        with self.sessions.begin() as s:
+            for key in keys:
+                n = s.scalar(select(func.count()).select_from(LoginFailure)
+                             .where(LoginFailure.key == key, LoginFailure.at >= since))
+                if n >= MAX_FAILURES:
+                    raise Throttled(f"too many failed logins; try again in {FAILURE_WINDOW.seconds // 60} "
+                                    "minutes")
+            user = s.scalar(select(User).where(User.name == name))
+            hasher = _password_hasher()
+            try:
+                if user is None:
+                    # Same work as a real check, so a wrong name and a wrong password take as long.
+                    hasher.hash(password)
+                    raise VerificationError
+                hasher.verify(user.password_hash, password)
+            except (VerificationError, InvalidHashError):
+                for key in keys:
+                    s.add(LoginFailure(key=key))
+                return None
+            if hasher.check_needs_rehash(user.password_hash):
+                user.password_hash = hasher.hash(password)
+            return user
+
+    # ----------------------------------------------------------------------------------------- revisions
+
+    def record(self, office_id: int, *, uploader: str, filename: str, status: str, reason: str | None = None,
+               sha256: str | None = None, size: int = 0, findings: list[dict] | None = None,
+               token_id: int | None = None, user_id: int | None = None, rules_version: str | None = None,
+               check_ms: int | None = None, check_cpu_ms: int | None = None) -> Revision:
+        """Record one upload as the office's next revision number.
+
+        The number is one more than the office's highest; two processes counting at once collide on the
+        unique (office_id, number) constraint, and the loser counts again — portable SQL, no table lock.
+        """
+        findings = findings or []
+        counts = {k: sum(f["severity"] == k for f in findings) for k in ("error", "warning", "info")}
+        for _attempt in range(NUMBER_RETRIES):
+            try:
+                with self.sessions.begin() as s:
+                    n = s.scalar(select(func.coalesce(func.max(Revision.number), 0))
+                                 .where(Revision.office_id == office_id)) + 1
+                    rev = Revision(office_id=office_id, number=n, uploader=uploader, token_id=token_id,
+                                   user_id=user_id, filename=safe_filename(filename), sha256=sha256, size=size,
+                                   status=status, reason=reason, errors=counts["error"],
+                                   warnings=counts["warning"], infos=counts["info"],
+                                   findings=json.dumps(findings, ensure_ascii=False),
+                                   rules_version=rules_version, check_ms=check_ms,
+                                   check_cpu_ms=check_cpu_ms)
+                    s.add(rev)
+                return rev
+            except IntegrityError:
+                continue
+        raise RuntimeError(f"could not number a revision of office {office_id} after {NUMBER_RETRIES} tries")
+
+    def revisions(self, office_id: int) -> list[Revision]:
+        """Newest first."""
+        with self.sessions() as s:
+            return list(s.scalars(select(Revision).where(Revision.office_id == office_id)
+                                  .order_by(Revision.number.desc())))
+
+    def revision(self, office_id: int, number: int) -> Revision | None:
+        with self.sessions() as s:
+            return s.scalar(select(Revision).where(Revision.office_id == office_id, Revision.number == number))
+
+    def set_annotated(self, revision_id: int, sha256: str) -> None:
+        """Remember the annotated copy written for a revision (the same findings always give the same one)."""
+        with self.sessions.begin() as s:
+            rev = s.get(Revision, revision_id)
+            if rev.annotated_sha256 is None:
+                rev.annotated_sha256 = sha256
+
+
+def findings_of(revision: Revision) -> list[dict]:
+    return json.loads(revision.findings or "[]")
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # WAL: readers do not wait for the one writer; busy_timeout: a writer waits for another instead of failing.
+    cur = dbapi_connection.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.close()

@@ -1,0 +1,140 @@
+"""An office's upload, start to verdict: exactly what ``recon check FILE`` runs, plus the office check.
+
+The web layer hands over a file already on disk (under the name the office gave it, made safe) and the
+office its link belongs to; :class:`Checker` reads it (the guard first: format, zip bomb, entities), refuses a
+workbook made for another office, runs every rule with suites built once, and returns a :class:`Verdict`:
+
+>>> checker = Checker()                                                  # doctest: +SKIP
+>>> v = checker.check(Path("/tmp/x/kenya.xlsx"), "East and Horn of Africa", "Kenya")   # doctest: +SKIP
+>>> v.status, v.counts
+('accepted', {'error': 1, 'warning': 0, 'info': 0})
+
+A refused verdict carries one line saying why and what to do, e.g. ``"this workbook is for East and Horn of
+Africa › Uganda; this link is for East and Horn of Africa › Kenya — ..."``.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from recon import pipeline
+from recon.finding import JSON_KEYS, Finding, count_by_severity
+from recon.vocabulary import load
+
+
+@dataclass
+class Verdict:
+    status: str  # "accepted" | "refused"
+    reason: str | None = None
+    findings: list[dict] = field(default_factory=list)  # Finding.to_json() each, worst first
+    rules_version: str | None = None
+    seconds: float = 0.0  # wall clock
+    cpu_seconds: float = 0.0  # CPU time of the checking thread: what the verdict costs on an idle core
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return count_by_severity(as_findings(self.findings))
+
+
+def as_findings(rows: list[dict]) -> list[Finding]:
+    return [Finding(**{k: r.get(k) for k in JSON_KEYS}) for r in rows]
+
+
+def resolve_office(region: str, country: str | None = None) -> tuple[str, str | None]:
+    """Canonical names: ``("east and horn of africa", "kenya")`` → ``("East and Horn of Africa", "Kenya")``;
+    ValueError naming the choices for an unknown one."""
+    vocab = load()
+    reg = vocab.region(region)
+    if reg is None:
+        raise ValueError(f"unknown region {region!r}; one of: {', '.join(vocab.regions)}")
+    if not country:
+        return reg.name, None
+    match = reg.countries.resolve(country)
+    if match.name is None or match.kind == "misspelt":
+        hint = f" (did you mean {match.suggestion!r}?)" if match.suggestion else ""
+        raise ValueError(f"{country!r} is not a country of {reg.name}{hint}")
+    return reg.name, match.name
+
+
+def office_of(submission) -> tuple[str, str | None]:
+    """The office a workbook's hidden ``_meta`` sheet names, canonical where recon knows the names."""
+    country = str(submission.meta.get("country") or "").strip() or None
+    try:
+        return resolve_office(submission.region, country)
+    except ValueError:
+        return submission.region, country
+
+
+def office_label(region: str, country: str | None) -> str:
+    return f"{region} › {country}" if country else region
+
+
+class Checker:
+    """Great Expectations imported and every suite built once; :meth:`check` may be called from any thread
+    (one at a time: the GX context is shared, so runs are serialised by a lock)."""
+
+    def __init__(self, rules_dir: Path | None = None):
+        from recon.rules import Rules, rules_version
+
+        self.rules_dir = rules_dir
+        self.rules = Rules(rules_dir)
+        self.version = rules_version(self.rules.directory)
+        self._lock = threading.Lock()
+
+    def check(self, path: Path, region: str, country: str | None) -> Verdict:
+        started, cpu = time.perf_counter(), time.thread_time()
+        verdict = self._check(path, region, country)
+        verdict.seconds, verdict.cpu_seconds = time.perf_counter() - started, time.thread_time() - cpu
+        return verdict
+
+    def _check(self, path: Path, region: str, country: str | None) -> Verdict:
+        subs, bad = pipeline.read_all([path], workers=1)
+        if bad:
+            return Verdict("refused", str(bad[0]))
+        sent = office_of(subs[0])
+        if sent != (region, country):
+            return Verdict("refused", f"this workbook is for {office_label(*sent)}, but this link is for "
+                           f"{office_label(region, country)} — upload your own office's workbook, or start from "
+                           f"`recon template --region \"{region}\"" + (f" --country \"{country}\"`" if country
+                                                                       else "`"))
+        with self._lock, pipeline.without_cycle_collector():
+            result = pipeline.run_submissions(subs, bad, self.rules_dir, [path], prepared=self.rules)
+        return Verdict("accepted", None, [f.to_json() for f in result.findings], self.version)
+
+
+def receive(archive, checker: Checker, office, path: Path, **who):
+    """Store ``path`` (already under its safe name), check it for ``office`` and record the revision:
+    what an upload does, and what ``recon serve --demo`` does with the bundled workbooks."""
+    sha, size = archive.store.put_file(path)
+    verdict = checker.check(path, office.region, office.country)
+    return archive.record(office.id, filename=path.name, status=verdict.status, reason=verdict.reason,
+                          sha256=sha, size=size, findings=verdict.findings, rules_version=verdict.rules_version,
+                          check_ms=round(verdict.seconds * 1000), check_cpu_ms=round(verdict.cpu_seconds * 1000),
+                          **who)
+
+
+def annotate(source: Path, findings: list[dict], out: Path) -> list[str]:
+    """The annotated copy (recon check --annotate) of ``source`` at ``out``; → what could not be kept."""
+    from recon.annotate import write_copy
+
+    return write_copy(source, as_findings(findings), out).lost
+
+
+def snapshot(path: Path, label: str) -> dict:
+    """One workbook as a :mod:`recon.diff` snapshot (what ``recon diff`` compares)."""
+    from recon import diff
+    from recon.reconcile import reconcile
+
+    subs, bad = pipeline.read_all([path], workers=1)
+    if bad:
+        raise ValueError(str(bad[0]))
+    return diff.snapshot(reconcile(subs), label=label)
+
+
+def scratch() -> tempfile.TemporaryDirectory:
+    """A private temporary folder for one upload."""
+    return tempfile.TemporaryDirectory(prefix="recon-upload-")

@@ -1,0 +1,330 @@
+"""The upload site: one Starlette application, server-rendered pages, every check done by the library.
+
+Who may see what: an office's link (``/o/<secret>``) opens a session for that office alone and redirects
+away from the secret; an HQ user logs in with a password and sees every office. Anyone else — or an office
+asking for another office's page — gets "not found". Checks run in one worker thread (the GX context is
+shared, see :class:`recon.intake.Checker`), so the event loop keeps serving pages meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from recon import intake
+from recon.archive import Archive, Throttled, findings_of, safe_filename
+from recon.web import security as sec
+
+HERE = Path(__file__).resolve().parent
+MAX_UPLOAD_MB = 20  # regional workbooks are ~100 KB; RECON_MAX_UPLOAD_MB raises it
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SEVERITY_ORDER = ("error", "warning", "info")
+
+
+@dataclass
+class Who:
+    """The requester: an HQ user (sees every office) or one office through one of its links."""
+
+    user_id: int | None = None
+    user_name: str | None = None
+    office_id: int | None = None
+    token_id: int | None = None
+
+    @property
+    def hq(self) -> bool:
+        return self.user_id is not None
+
+    def may_see(self, office_id: int) -> bool:
+        return self.hq or self.office_id == office_id
+
+    @property
+    def uploader(self) -> str:
+        return self.user_name if self.hq else f"office link #{self.token_id}"
+
+
+def create_app(archive: Archive, checker: intake.Checker | None = None, *, secure_cookies: bool = False,
+               max_upload_bytes: int | None = None) -> Starlette:
+    """The ASGI app on ``archive``. ``checker`` (GX loaded, suites built) is made at startup when not given;
+    ``secure_cookies`` for a site served over https."""
+    limit = max_upload_bytes or int(os.environ.get("RECON_MAX_UPLOAD_MB", MAX_UPLOAD_MB)) << 20
+    env = Environment(loader=PackageLoader("recon.web", "templates"), autoescape=select_autoescape(default=True),
+                      trim_blocks=True, lstrip_blocks=True)
+    env.filters["usd"] = lambda x: "—" if x is None else f"{x:,.0f}"
+    env.filters["change"] = lambda x: f"{x:+,.0f}"
+    env.filters["n"] = lambda k, word: f"{k} {word}" + ("" if k == 1 else "s")
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="recon-check")
+    state = {"checker": checker}
+
+    async def check(fn, *args):
+        return await asyncio.get_running_loop().run_in_executor(pool, fn, *args)
+
+    def page(request: Request, template: str, status: int = 200, **context) -> HTMLResponse:
+        who = request.scope.get("recon.who") or Who()
+        html = env.get_template(template).render(csrf=sec.csrf_token(request.session), who=who, **context)
+        return HTMLResponse(html, status_code=status)
+
+    async def who_is(request: Request) -> Who:
+        s = request.session
+        if isinstance(s.get("user"), int):
+            user = await run_in_threadpool(archive.user, s["user"])
+            who = Who(user_id=user.id, user_name=user.name) if user and user.is_hq else Who()
+        elif isinstance(s.get("office"), int) and isinstance(s.get("token"), int):
+            live = await run_in_threadpool(archive.token_live, s["token"], s["office"])
+            who = Who(office_id=s["office"], token_id=s["token"]) if live else Who()
+        else:
+            who = Who()
+        request.scope["recon.who"] = who
+        return who
+
+    async def office_for(request: Request):
+        """The office in the path, if the requester may see it; otherwise "not found" (the same answer
+        whether it exists or not)."""
+        who = await who_is(request)
+        try:
+            office_id = int(request.path_params["office_id"])
+        except ValueError:
+            raise HTTPException(404) from None
+        office = await run_in_threadpool(archive.office, office_id) if who.may_see(office_id) else None
+        if office is None:
+            raise HTTPException(404)
+        return who, office
+
+    async def form_with_csrf(request: Request, limit_bytes: int = 64 << 10):
+        form = await Request(request.scope, sec.capped(request.receive, limit_bytes)).form(max_files=1, max_fields=8)
+        if not sec.csrf_ok(request.session, form.get(sec.CSRF_FIELD)):
+            raise HTTPException(403, "This form has expired or did not come from this site: reload the page "
+                                "and try again.")
+        return form
+
+    # ------------------------------------------------------------------------------------------- pages
+
+    async def home(request: Request):
+        who = await who_is(request)
+        if who.hq:
+            return RedirectResponse("/hq", 303)
+        if who.office_id is not None:
+            return RedirectResponse(f"/offices/{who.office_id}", 303)
+        return page(request, "home.html")
+
+    async def open_link(request: Request):
+        access = await run_in_threadpool(archive.office_for_token, request.path_params["token"])
+        if access is None:
+            return page(request, "message.html", 404, title="This link does not work",
+                        text="It was mistyped, or HQ has replaced it with a new one. Ask HQ for your office's "
+                             "current link.")
+        request.session.clear()  # a fresh session: nothing from before carries over
+        request.session.update(office=access.office.id, token=access.token_id)
+        # Away from the secret at once: it stays out of the history, bookmarks and the page's own address.
+        return RedirectResponse(f"/offices/{access.office.id}", 303)
+
+    async def login(request: Request):
+        if request.method == "GET":
+            return page(request, "login.html")
+        form = await form_with_csrf(request)
+        name, password = str(form.get("name", ""))[:200], str(form.get("password", ""))[:1000]
+        client = request.client.host if request.client else ""
+        try:
+            user = await run_in_threadpool(archive.login, name, password, client)
+        except Throttled as exc:
+            return page(request, "login.html", 429, error=str(exc).capitalize() + ".")
+        if user is None or not user.is_hq:
+            return page(request, "login.html", 401, error="Wrong name or password.", name=name)
+        request.session.clear()
+        request.session["user"] = user.id
+        return RedirectResponse("/hq", 303)
+
+    async def logout(request: Request):
+        await form_with_csrf(request)
+        request.session.clear()
+        return RedirectResponse("/", 303)
+
+    async def hq(request: Request):
+        who = await who_is(request)
+        if not who.hq:
+            return RedirectResponse("/login", 303)
+        rows = await run_in_threadpool(archive.offices)
+        return page(request, "hq.html", rows=rows)
+
+    async def office_page(request: Request):
+        who, office = await office_for(request)
+        revisions = await run_in_threadpool(archive.revisions, office.id)
+        return page(request, "office.html", office=office, revisions=revisions, limit_mb=limit >> 20,
+                    latest=next((r for r in revisions if r.status == "accepted"), None))
+
+    async def upload(request: Request):
+        who, office = await office_for(request)
+        record = dict(uploader=who.uploader, token_id=who.token_id, user_id=who.user_id)
+        envelope = limit + (64 << 10)  # the multipart envelope adds a little to the file's own size
+
+        async def too_big():
+            rev = await run_in_threadpool(lambda: archive.record(
+                office.id, filename="(not read)", status="refused", reason=too_large(limit), **record))
+            return page(request, "message.html", 413, title="Too large", text=rev.reason,
+                        back=f"/offices/{office.id}")
+
+        length = request.headers.get("content-length", "")
+        if length and (not length.isdigit() or int(length) > envelope):
+            return await too_big()  # refused before a byte is read
+        try:
+            form = await form_with_csrf(request, envelope)
+        except sec.BodyTooLarge:  # no Content-Length, or a false one: counted as it streamed
+            return await too_big()
+        sent = form.get("workbook")
+        if not isinstance(sent, UploadFile) or not sent.filename:
+            return page(request, "message.html", 400, title="No file", text="Choose your workbook (.xlsx) "
+                        "first.", back=f"/offices/{office.id}")
+        name = safe_filename(sent.filename)
+        if state["checker"] is None:
+            state["checker"] = await check(intake.Checker)
+        rev = await check(_receive, archive, state["checker"], office, sent.file, name, record)
+        await sent.close()
+        return RedirectResponse(f"/offices/{office.id}/revisions/{rev.number}", 303)
+
+    async def revision_page(request: Request):
+        who, office = await office_for(request)
+        rev = await revision_or_404(request, office)
+        findings = findings_of(rev)
+        return page(request, "revision.html", office=office, rev=rev, findings=findings,
+                    counts={s: sum(f["severity"] == s for f in findings) for s in SEVERITY_ORDER})
+
+    async def revision_or_404(request: Request, office):
+        try:
+            number = int(request.path_params["number"])
+        except ValueError:
+            raise HTTPException(404) from None
+        rev = await run_in_threadpool(archive.revision, office.id, number)
+        if rev is None:
+            raise HTTPException(404)
+        return rev
+
+    async def workbook(request: Request):
+        who, office = await office_for(request)
+        rev = await revision_or_404(request, office)
+        if rev.sha256 is None or not archive.store.has(rev.sha256):
+            raise HTTPException(404)
+        return download(archive.store.path(rev.sha256), rev.filename)
+
+    async def annotated(request: Request):
+        who, office = await office_for(request)
+        rev = await revision_or_404(request, office)
+        if rev.status != "accepted":
+            raise HTTPException(404)
+        sha = rev.annotated_sha256 or await check(_annotate, archive, rev)
+        stem = rev.filename.rsplit(".", 1)[0]
+        return download(archive.store.path(sha), f"{stem}-checked.xlsx")
+
+    async def changes(request: Request):
+        who, office = await office_for(request)
+        revisions = [r for r in await run_in_threadpool(archive.revisions, office.id) if r.status == "accepted"]
+        numbers = [r.number for r in revisions]
+        old, new = _int(request.query_params.get("old")), _int(request.query_params.get("new"))
+        if new is None and numbers:
+            new = numbers[0]
+        if old is None and len(numbers) > 1:
+            old = numbers[1]
+        result = error = None
+        if old in numbers and new in numbers:
+            by = {r.number: r for r in revisions}
+            try:
+                result = await check(_compare, archive, by[old], by[new])
+            except ValueError as exc:
+                error = str(exc)
+        from recon.diff import describe
+
+        return page(request, "diff.html", office=office, numbers=numbers, old=old, new=new, result=result,
+                    error=error, describe=describe)
+
+    async def not_found(request: Request, exc: HTTPException):
+        status = exc.status_code
+        text = exc.detail if status == 403 else "There is nothing here, or it is not yours to see."
+        return page(request, "message.html", status, title={403: "Refused", 404: "Not found"}.get(status, "Error"),
+                    text=text)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        if state["checker"] is None:  # GX imported and suites built once, before the first upload
+            state["checker"] = await check(intake.Checker)
+        yield
+        pool.shutdown(wait=False)
+
+    routes = [
+        Route("/", home),
+        Route("/o/{token}", open_link),
+        Route("/login", login, methods=["GET", "POST"]),
+        Route("/logout", logout, methods=["POST"]),
+        Route("/hq", hq),
+        Route("/offices/{office_id}", office_page),
+        Route("/offices/{office_id}/upload", upload, methods=["POST"]),
+        Route("/offices/{office_id}/revisions/{number}", revision_page),
+        Route("/offices/{office_id}/revisions/{number}/workbook", workbook),
+        Route("/offices/{office_id}/revisions/{number}/annotated", annotated),
+        Route("/offices/{office_id}/changes", changes),
+        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+    ]
+    middleware = [
+        Middleware(sec.SecurityHeaders),
+        Middleware(sec.BodyLimit, limit=limit + (1 << 20)),
+        Middleware(SessionMiddleware, secret_key=sec.secret_key(archive.data), session_cookie="recon_session",
+                   max_age=12 * 3600, same_site="lax", https_only=secure_cookies),
+    ]
+    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan,
+                     exception_handlers={HTTPException: not_found})
+
+
+def too_large(limit: int) -> str:
+    return (f"the file is larger than {limit >> 20} MB, far above any office's workbook — send the .xlsx "
+            "itself, without pictures or other sheets pasted in")
+
+
+def _int(text: str | None) -> int | None:
+    return int(text) if text and text.isdigit() else None
+
+
+def download(path: Path, filename: str) -> Response:
+    return FileResponse(path, media_type=XLSX, filename=safe_filename(filename))
+
+
+def _receive(archive: Archive, checker: intake.Checker, office, fh, name: str, record: dict):
+    """In the worker thread: the upload into the store, the verdict, the revision."""
+    with intake.scratch() as d:
+        path = Path(d) / name  # a safe plain name inside a fresh private folder
+        with open(path, "wb") as out:
+            fh.seek(0)
+            while chunk := fh.read(1 << 16):
+                out.write(chunk)
+        return intake.receive(archive, checker, office, path, **record)
+
+
+def _annotate(archive: Archive, rev) -> str:
+    with intake.scratch() as d, archive.store.named(rev.sha256, rev.filename) as source:
+        out = Path(d) / "annotated.xlsx"
+        intake.annotate(source, findings_of(rev), out)
+        sha, _ = archive.store.put_file(out)
+    archive.set_annotated(rev.id, sha)
+    return sha
+
+
+def _compare(archive: Archive, old, new) -> dict:
+    from recon.diff import compare
+
+    snaps = []
+    for rev in (old, new):
+        with archive.store.named(rev.sha256, rev.filename) as path:
+            snaps.append(intake.snapshot(path, f"revision {rev.number}"))
+    return compare(*snaps)
