@@ -208,7 +208,7 @@ def reconcile(
         if report_dir is not None:
             from recon.report import write_reports
 
-            written = write_reports(result, report_dir, previous, rules_dir=rules)
+            written = write_reports(result, report_dir, previous)
             typer.echo(f"wrote {', '.join(p.name for p in written.values())} to {report_dir}", err=True)
     raise typer.Exit(result.exit_code)
 

@@ -17,7 +17,7 @@ FILES = ("report.json", "report.html", "report.xlsx", "report.md")
 
 
 def write_reports(result, directory: str | Path, previous: str | Path | dict | None = None, *,
-                  rules_dir: Path | None = None, now: dt.datetime | None = None) -> dict[str, Path]:
+                  now: dt.datetime | None = None) -> dict[str, Path]:
     """Write report.{json,html,xlsx,md} into ``directory`` (created if needed); return their paths."""
     from recon import diff
     from recon.report import html, memo, record, xlsx
@@ -29,7 +29,7 @@ def write_reports(result, directory: str | Path, previous: str | Path | dict | N
         before = previous if isinstance(previous, dict) else diff.load(previous)
         now_snapshot = diff.snapshot(result.reconciliation, label="this revision")
         changes = diff.compare(before, now_snapshot)
-    rec = record.build(result, previous=changes, rules_dir=rules_dir, now=now)
+    rec = record.build(result, previous=changes, now=now)
     paths = {name: directory / name for name in FILES}
     record.write(rec, paths["report.json"])
     paths["report.html"].write_text(html.render(rec), encoding="utf-8")
