@@ -96,12 +96,15 @@ def test_json_says_per_suite_how_many_rows_gx_saw_and_nothing_more(doc, mi2015_r
 def test_json_names_the_suites_the_run_used_even_if_their_folder_changed_since(tmp_path):
     suites = tmp_path / "suites"
     shutil.copytree(rules.default_dir(), suites)
-    result = pipeline.run([fx.clean_region(tmp_path)], rules_dir=suites)
+    totals = json.loads((suites / "totals.json").read_text(encoding="utf-8"))
+    totals["meta"]["note"] = "a local copy"  # not the bundled suites: another version
+    (suites / "totals.json").write_text(json.dumps(totals), encoding="utf-8")
     used = hashlib.sha256((suites / "totals.json").read_bytes()).hexdigest()
+    result = pipeline.run([fx.clean_region(tmp_path)], rules_dir=suites)
     (suites / "totals.json").write_text("{}", encoding="utf-8")  # edited after the run: not what it ran with
     doc = record.build(result, now=NOW)
     assert {s["name"]: s["sha256"] for s in doc["rules"]["suites"]}["totals"] == used
-    assert doc["rules"]["version"] == result.rules_version == rules.rules_version(rules.default_dir())
+    assert doc["rules"]["version"] == result.rules_version != rules.rules_version()
 
 
 def test_json_proves_what_was_checked(doc, mi2015_result):
