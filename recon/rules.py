@@ -8,7 +8,7 @@ Failing rows come back through ``unexpected_index_column_names=["row_id"]`` (``r
 so GX lists them without a lookup per row) and become Findings.
 
 :meth:`Rules.run` validates every row of every suite here; :func:`recon.speed.run_rules` gives the same
-findings sooner on a large batch, through :meth:`Rules.check` and :meth:`Rules.validate`.
+findings sooner on a large batch, calling :meth:`Rules.validate` (one GX run) and :meth:`Rules.findings`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ import math
 import os
 import string
 import warnings
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -199,11 +198,6 @@ RESULT_FORMAT = {"result_format": "COMPLETE", "unexpected_index_column_names": [
                  "partial_unexpected_count": 0, "return_unexpected_index_query": False,
                  "exclude_unexpected_values": True}  # the index list carries row_id only: all recon reads
 
-# A suite's way of validating a frame: (suite JSON, frame, gx) → Validation, where gx(rows) or
-# gx(rows, indices) is one GX run (see Rules.check). recon.speed.witness.validate is one.
-ValidateSuite = Callable[[dict, pd.DataFrame, Callable[..., Validation]], Validation]
-
-
 class Rules:
     """Every suite loaded into an ephemeral GX context, ready to validate.
 
@@ -264,8 +258,8 @@ class Rules:
         definition, suite, index = self._defs[name]
         # row_id as the frame's named index: GX then lists failing rows from the index itself instead of one
         # DataFrame.at per failing row (thousands of rows fail in a large archive).
-        rows = frame[[c for c in frame.columns if c in read]].set_index("row_id")
-        batch = definition.get_batch(batch_parameters={"dataframe": rows})
+        given = frame[[c for c in frame.columns if c in read]].set_index("row_id")
+        batch = definition.get_batch(batch_parameters={"dataframe": given})
         # Batch.validate, not a ValidationDefinition: that also serialises every result into the context's
         # results store, which recon never reads.
         result = batch.validate(suite, expectation_parameters=self.params, result_format=RESULT_FORMAT)
@@ -273,7 +267,7 @@ class Rules:
         from great_expectations.core.run_identifier import RunIdentifier  # imported by GX already
 
         run_id = RunIdentifier(run_time=datetime.now(UTC))
-        result.meta.update(run_id=run_id, validation_time=run_id.run_time, rows_validated=len(rows))
+        result.meta.update(run_id=run_id, validation_time=run_id.run_time, rows_validated=len(given))
         failing = {}
         for r in result.results:
             if r.exception_info and r.exception_info.get("raised_exception"):
@@ -286,22 +280,23 @@ class Rules:
                 i = index[r.expectation_config.id]
                 failing[indices[i] if indices is not None else i] = np.array(list(dict.fromkeys(ids)),
                                                                              dtype=np.int64)
-        return Validation(failing, result, len(rows))
+        return Validation(failing, result, len(given))
 
-    def check(self, name: str, recon: Reconciliation, validate_suite: ValidateSuite | None = None) -> Checked:
-        """Suite ``name`` on its frame of ``recon`` → its Findings. GX validates the whole frame, or does what
-        ``validate_suite`` asks (which must give the same failing rows)."""
-        data = self.suites[name]
-        frame = recon.frame(data["meta"]["frame"])
+    def frame(self, name: str, recon: Reconciliation) -> pd.DataFrame:
+        """The frame of ``recon`` that suite ``name`` asserts on (its ``meta.frame``: entries, countries, …)."""
+        return recon.frame(self.suites[name]["meta"]["frame"])
 
-        def gx(rows: pd.DataFrame, indices: list[int] | None = None) -> Validation:
-            return self.validate(name, rows, indices)
-
-        said = validate_suite(data, frame, gx) if validate_suite else gx(frame)
+    def findings(self, name: str, frame: pd.DataFrame, failing: dict[int, np.ndarray]) -> list[Finding]:
+        """A Finding per failing row of each expectation of suite ``name``, in the suite's order."""
+        expectations = self.suites[name]["expectations"]
         where = pd.Index(frame["row_id"].to_numpy())  # row_id → position
-        findings = [f for i in sorted(said.failing)
-                    for f in _findings(data["expectations"][i], said.failing[i], frame, where)]
-        return Checked(findings, said.result, said.rows)
+        return [f for i in sorted(failing) for f in _findings(expectations[i], failing[i], frame, where)]
+
+    def check(self, name: str, recon: Reconciliation) -> Checked:
+        """Suite ``name`` on every row of its frame → its Findings and GX's result."""
+        frame = self.frame(name, recon)
+        said = self.validate(name, frame)
+        return Checked(self.findings(name, frame, said.failing), said.result, said.rows)
 
     def run(self, recon: Reconciliation) -> RuleRun:
         """Every suite on every row of its frame, here; Findings and the raw GX results."""

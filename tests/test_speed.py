@@ -109,7 +109,9 @@ def test_the_2015_edition_gives_the_same_findings_and_verdicts_every_way(monkeyp
 
 
 def test_gx_results_say_how_many_rows_gx_saw(tmp_path, ready):
-    subs, _bad = pipeline.read_all([fx.clean_region(tmp_path)])
+    # 20 project lines of one (country, area): one group, so its witnesses are fewer than its rows.
+    lines = [{"area": "Migration Health", "amount": 1_000 * (i + 1), "duplicate_ok": "Yes"} for i in range(20)]
+    subs, _bad = pipeline.read_all([fx.clean_country(tmp_path, "lines", rows=lines)])
     rec = reconcile(subs, ready.parameters)
     whole = speed.run_rules(ready, rec, "off")
     frames = {name: len(rec.frame(data["meta"]["frame"])) for name, data in ready.suites.items()}

@@ -30,8 +30,9 @@ has imported it.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -84,26 +85,26 @@ def read_each(paths: list[Path], read_one: Callable, advance: Callable[[], None]
 
 
 def run_rules(rules: Rules, recon: Reconciliation, chosen: str | None = None) -> RuleRun:
-    """``rules.run(recon)`` — the same findings, sooner on a large batch: each suite through
-    :func:`recon.speed.witness.validate`, and the suites on the published tables in a forked helper while
-    the entries suite runs here (GX's cost is mostly per expectation, and those suites hold most of them)."""
+    """``rules.run(recon)`` — the same findings, sooner on a large batch: GX validates each suite's witness
+    rows (:func:`recon.speed.witness.validate`), and the suites on the published tables run in a forked
+    helper while the entries suite runs here (GX's cost is mostly per expectation, and those suites hold
+    most of them)."""
     chosen = mode(chosen)
     if chosen == "off":
         return rules.run(recon)
-    from recon.rules import RuleRun
+    from recon.rules import Checked, RuleRun
     from recon.speed import forking, witness
 
-    def reduced(suite: dict, frame, validate):
-        return witness.validate(suite, frame, validate, chosen)
-
-    def check(names: Iterable[str]) -> dict:
-        return {name: rules.check(name, recon, reduced) for name in names}
+    def check(name: str) -> Checked:
+        frame = rules.frame(name, recon)
+        said = witness.validate(rules.suites[name], frame, partial(rules.validate, name), chosen)
+        return Checked(rules.findings(name, frame, said.failing), said.result, said.rows)
 
     names = list(rules.suites)
     aside = [n for n in names if rules.suites[n]["meta"]["frame"] != "entries"]
     if not (aside and forking.helper_available(chosen)):
-        return RuleRun(check(names))
-    with forking.in_child(lambda: {name: c.portable() for name, c in check(aside).items()}) as elsewhere:
-        done = check(n for n in names if n not in aside)
+        return RuleRun({name: check(name) for name in names})
+    with forking.in_child(lambda: {name: check(name).portable() for name in aside}) as elsewhere:
+        done = {name: check(name) for name in names if name not in aside}
         done.update(elsewhere.result())
     return RuleRun({name: done[name] for name in names})

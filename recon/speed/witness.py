@@ -151,8 +151,9 @@ def marked(gid: np.ndarray, positions: np.ndarray) -> np.ndarray:
 
 def validate(suite: dict, frame: pd.DataFrame, gx: Callable[..., Validation], mode: str) -> Validation:
     """``gx(frame)`` — what Great Expectations says of every row of ``frame`` for ``suite`` (its JSON) —
-    from its witness rows where :func:`plan` allows: ``gx(rows, indices)`` validates ``rows`` against the
-    suite's expectations ``indices`` only. The same failing rows either way."""
+    from its witness rows where :func:`plan` allows. ``gx`` is GX validation handed in (recon.rules'
+    ``Rules.validate`` for this suite): ``gx(rows)`` validates ``rows`` against the whole suite,
+    ``gx(rows, indices)`` against its expectations ``indices`` only. The same failing rows either way."""
     parts = plan(suite, frame) if applies(frame, mode) else None
     if parts is None:
         return gx(frame)
