@@ -34,6 +34,32 @@ class ExportFormat(enum.StrEnum):
     json = "json"
 
 
+def _version(value: bool) -> None:
+    """``recon 0.1.0 · rules c2fb0a40a8da · Great Expectations 1.24.1``: what a report is made with (GX's
+    version read from its installed metadata, without importing it)."""
+    if not value:
+        return
+    from importlib.metadata import PackageNotFoundError, version
+
+    from recon import __version__
+    from recon.rules import rules_version
+
+    try:
+        gx = version("great_expectations")
+    except PackageNotFoundError:
+        gx = "not installed"
+    typer.echo(f"recon {__version__} · rules {rules_version()} · Great Expectations {gx}")
+    raise typer.Exit(0)
+
+
+@app.callback()
+def _options(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print recon's version, the rules' hash and GX's version.")] = False,
+) -> None:
+    pass
+
+
 def _fail(exc: BaseException, verbose: bool) -> None:
     if verbose:
         raise exc

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,8 +36,13 @@ Timer = Callable[[str], AbstractContextManager]
 
 
 def bundled_dir() -> Path:
-    """``workbooks/mi2015`` of this checkout: the 2015 edition."""
-    return Path(__file__).resolve().parent.parent / "workbooks" / "mi2015"
+    """The bundled 2015 edition: ``workbooks/mi2015`` installed in the package, else the checkout's."""
+    from recon.shipped import shipped
+
+    found = shipped("workbooks/mi2015")
+    if found is None:
+        raise ValueError("the bundled 2015 edition (workbooks/mi2015) is not installed; name workbooks or folders")
+    return found
 
 
 def collect(paths: Iterable[str | Path]) -> list[Path]:
@@ -129,9 +135,53 @@ def run(paths: Iterable[str | Path], rules_dir: Path | None = None,
         with timer("read"):
             outcomes, prepared = speed.read_each(files, _read_one, advance, meanwhile=prepare)
         subs, bad = _sorted_out(outcomes)
+        if bad and not subs:
+            return Refused(bad, rules_dir, files)
         with timer("prepare_wait"):
             ready = prepared()
         return run_submissions(subs, bad, rules_dir, files, prepared=ready, timer=timer)
+
+
+class Refused(Result):
+    """What :func:`run` gives when no workbook could be read: the reasons, at once. No rules are prepared
+    (they would have nothing to check), and the empty reconciliation and the rule suites, which import
+    pandas, are made only when a report asks for them: ``recon check bomb.xlsx`` says why and exits.
+
+    >>> run(["bomb.xlsx"]).unusable[0].problem                      # doctest: +SKIP
+    'suspicious compression ratio 419:1 in xl/worksheets/sheet2.xml (a zip bomb?)'
+    """
+
+    def __init__(self, bad: list[UnusableInput], rules_dir: Path | None = None, inputs: list[Path] = ()):
+        self.unusable = list(bad)
+        self.findings = sorted(_unusable(bad), key=sort_key)
+        self.rule_run = None
+        self.inputs = list(inputs)
+        self.rules_dir = rules_dir
+
+    @property
+    def submissions(self) -> list[Submission]:
+        return []
+
+    @cached_property
+    def suites(self) -> Suites:
+        from recon.rules import load_suites
+
+        return load_suites(self.rules_dir)
+
+    @cached_property
+    def reconciliation(self) -> Reconciliation:
+        from recon.reconcile import reconcile
+        from recon.rules import parameters
+
+        return reconcile([], parameters(self.suites.data))
+
+    @cached_property
+    def rules_version(self) -> str:
+        return self.suites.version
+
+
+def _unusable(bad: Iterable[UnusableInput]) -> list[Finding]:
+    return [Finding("READ-UNUSABLE", "error", location=e.where, message=e.problem, suggestion=e.fix) for e in bad]
 
 
 def run_submissions(subs: list[Submission], bad: list[UnusableInput] = (), rules_dir: Path | None = None,
@@ -146,7 +196,5 @@ def run_submissions(subs: list[Submission], bad: list[UnusableInput] = (), rules
         rec = reconcile(subs, ready.parameters)
     with timer("rules"):
         ran = speed.run_rules(ready, rec)
-    unusable = [Finding("READ-UNUSABLE", "error", location=e.where, message=e.problem, suggestion=e.fix)
-                for e in bad]
-    findings = sorted(unusable + rec.findings + ran.findings, key=sort_key)
+    findings = sorted(_unusable(bad) + rec.findings + ran.findings, key=sort_key)
     return Result(rec, findings, list(bad), ran, ready.loaded.version, list(inputs), ready.loaded)

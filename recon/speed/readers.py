@@ -1,9 +1,10 @@
 """Reader processes: many workbooks read at once, and the rules prepared meanwhile.
 
 The reader processes are forked first, while this process holds nothing but the readers' modules (no
-pandas, no Great Expectations: cheap to fork, nothing to inherit); then, while they read, a thread here runs
-``meanwhile`` — the pipeline prepares the rules there (the great_expectations import and building every
-suite, work that needs no data). A batch then pays for that preparation only once a core is free.
+pandas, no Great Expectations: cheap to fork, nothing to inherit); then, once a workbook has been read, a
+thread here runs ``meanwhile`` while the rest are read — the pipeline prepares the rules there (the
+great_expectations import and building every suite, work that needs no data). A batch then pays for that
+preparation only once a core is free, and a batch refused whole never pays for it.
 
 >>> parallel([Path("a.xlsx")], workers=2, mode="auto")              # doctest: +SKIP
 False
@@ -47,8 +48,9 @@ def context():
 
 def in_processes(paths: list[Path], read_one: Callable, advance: Callable[[], None] | None, workers: int,
                  meanwhile: Callable[[], object] | None) -> tuple[list, Callable[[], object] | None]:
-    """``read_one`` of every path in ``workers`` processes, ``meanwhile`` in a thread here once they exist →
-    (outcomes in ``paths`` order, a function that waits for ``meanwhile``'s value, or None)."""
+    """``read_one`` of every path in ``workers`` processes (an outcome that is an exception is a workbook that
+    could not be read), ``meanwhile`` in a thread here from the first one read → (outcomes in ``paths``
+    order, a function that gives ``meanwhile``'s value, or None)."""
     outcomes: list = []
     later = None
     helper = ThreadPoolExecutor(max_workers=1) if meanwhile else None
@@ -56,13 +58,14 @@ def in_processes(paths: list[Path], read_one: Callable, advance: Callable[[], No
         with ProcessPoolExecutor(max_workers=workers, mp_context=context()) as pool:
             # map() submits every chunk at once, so all workers are forked before the thread starts.
             results = pool.map(read_one, paths, chunksize=chunksize(paths, workers))
-            if helper:
-                later = helper.submit(meanwhile).result
             for outcome in results:
                 outcomes.append(outcome)
+                # meanwhile starts once a workbook could be read: a batch refused whole never waits for it.
+                if helper and later is None and not isinstance(outcome, BaseException):
+                    later = helper.submit(meanwhile).result
                 if advance:
                     advance()
     finally:
         if helper:
             helper.shutdown(wait=False)
-    return outcomes, later
+    return outcomes, later or meanwhile
