@@ -276,7 +276,7 @@ def reconcile(
             from recon.inert import line
             from recon.report import write_reports
 
-            written = write_reports(result, report_dir, previous, rules_dir=rules, folder=folder)
+            written = write_reports(result, report_dir, previous, folder=folder)
             typer.echo(line(f"wrote {', '.join(p.name for p in written.values())} to {report_dir}"), err=True)
     raise typer.Exit(result.exit_code)
 
