@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gc
 import os
+import stat
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -88,16 +89,29 @@ class Result:
 
 
 def _read_one(path: Path) -> Submission | UnusableInput:
+    """One workbook, or the one-line reason it cannot be read: whatever fails stays with this file."""
     try:
         return read_workbook(path)
     except UnusableInput as exc:
         return exc
+    except Exception as exc:  # read_workbook turns its own surprises into UnusableInput; this is the backstop
+        return UnusableInput(path.name, f"unexpected error while reading ({type(exc).__name__})",
+                             "send the workbook to the recon maintainers")
 
 
 def parallel(paths: list[Path], workers: int) -> bool:
     """Whether :func:`read_all` uses reader processes for these files (bench/run.py asks the same)."""
-    size = sum(p.stat().st_size for p in paths if p.is_file())
+    size = sum(_size(p) for p in paths)
     return len(paths) > 1 and size >= PARALLEL_FROM_BYTES and workers > 1
+
+
+def _size(path: Path) -> int:
+    """Bytes of a regular file; 0 for anything else or anything unreadable (the reader says why)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return 0
+    return st.st_size if stat.S_ISREG(st.st_mode) else 0
 
 
 def chunksize(paths: list[Path], workers: int) -> int:
