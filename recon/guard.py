@@ -93,7 +93,8 @@ def refuse_by_stat(path: Path) -> os.stat_result:
         raise UnusableInput(name, f"cannot be looked at ({_reason(exc)})", "check the path and its permissions") \
             from exc
     if kind := what_it_is(st.st_mode):
-        raise UnusableInput(name, f"this is {kind}, not a workbook file", "give the path of an .xlsx file")
+        link = "a symbolic link to " if os.path.islink(path) else "this is "
+        raise UnusableInput(name, f"{link}{kind}, not a workbook file", "give the path of an .xlsx file")
     cap = max_file_bytes()
     if st.st_size > cap:
         raise UnusableInput(name, f"file of {st.st_size >> 20:,} MB (limit {cap >> 20:,} MB)",
@@ -342,7 +343,7 @@ def _xml(zf: zipfile.ZipFile, part: str):
 
     data = zf.read(part)
     if any(m in data for m in _DTD_MARKERS):
-        raise UnusableInput("", f"{part} declares XML entities", "re-save the workbook from Excel")
+        raise UnusableInput("", f"{part} declares XML entities (an entity bomb?)", "re-save the workbook from Excel")
     return ElementTree.fromstring(data)
 
 
