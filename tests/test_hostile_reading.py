@@ -229,6 +229,19 @@ def test_symlink_to_dev_zero_is_refused_not_a_MemoryError(tmp_path, edition_find
         assert_rest_reconciled(pipeline.run([folder]), "zero.xlsx", edition_findings)
 
 
+def test_dangling_symlink_in_a_folder_is_one_finding_not_a_refused_batch(tmp_path, edition_findings):
+    link = tmp_path / "gone.xlsx"
+    link.symlink_to(tmp_path / "deleted-long-ago.xlsx")
+    folder = batch(tmp_path, link)
+    with untouched(*sorted(folder.iterdir())):
+        result = CliRunner().invoke(app, ["reconcile", str(folder), "--format", "json"])
+    assert result.exit_code == 2
+    doc = json.loads(result.stdout)
+    assert [(f["location"], f["message"]) for f in doc["findings"] if f["rule"] == "READ-UNUSABLE"] == [
+        ("gone.xlsx", "a symbolic link to a file that does not exist")]
+    assert sum(i["status"] == "read" for i in doc["inputs"]) == edition_findings[0]
+
+
 def test_folder_and_socket_named_xlsx_are_refused_by_what_they_are(tmp_path):
     (folder := tmp_path / "folder.xlsx").mkdir()
     sock = tmp_path / "s.xlsx"
