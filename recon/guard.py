@@ -234,7 +234,7 @@ def _scan(zf: zipfile.ZipFile, name: str, infos: list[zipfile.ZipInfo]) -> Conta
                         raise UnusableInput(name, f"{info.filename} is not UTF-8 XML", "re-save the workbook "
                                             "from Excel")
                     first = False
-                    if any(m in window for m in _DTD_MARKERS):
+                    if (b"<!" in window or b"\x00!" in window) and any(m in window for m in _DTD_MARKERS):
                         raise UnusableInput(name, f"{info.filename} declares XML entities (an entity bomb?)",
                                             "re-save the workbook from Excel")
                     if measure is not None:
@@ -265,7 +265,11 @@ def _scan(zf: zipfile.ZipFile, name: str, infos: list[zipfile.ZipInfo]) -> Conta
 
 
 class _Measure:
-    """The farthest value cell of one worksheet, fed whole tags in order."""
+    """The farthest value cell of one worksheet, fed whole tags in order.
+
+    Exactness matters only near the limits, so the common case (every cell written ``<c r="B7"…``, as Excel,
+    LibreOffice and openpyxl do) is settled by substring counts and one search for references beyond the
+    limits; anything else is followed tag by tag."""
 
     def __init__(self):
         self.rows = self.cols = 0
@@ -273,11 +277,18 @@ class _Measure:
         self.hidden: set[int] = set()
         self.positional = False  # some cell or row without an r="…": count positions instead
         self.row = self.col = 0
+        max_rows, max_cols = sheet_limits()
+        self.max_rows, self.max_cols = max_rows, max_cols
+        # Any cell tag other than <c r="…"> with a reference surely within the limits (fewer letters than the
+        # column limit's, fewer digits than the row limit's): its chunk is then measured exactly.
+        self._unusual = re.compile(rb'<c(?=[\s>/])(?! r="[A-Z]{1,%d}[0-9]{1,%d}")'
+                                   % (max(len(_letters(max_cols)) - 1, 0), max(len(str(max_rows)) - 1, 0)))
+        self.prefixed = None  # <x:worksheet>: prefixed tags are always measured exactly
 
     def feed(self, xml: bytes) -> None:
         if not xml:
             return
-        if m := _DIMENSION.search(xml):
+        if not self.dim_rows and (m := _DIMENSION.search(xml)):
             end = m.group(1).decode("ascii", "replace").split(":")[-1]
             if r := _CELL_REF.match(end):
                 self.dim_rows, self.dim_cols = max(self.dim_rows, int(r[2])), max(self.dim_cols, _col(r[1]))
@@ -288,6 +299,16 @@ class _Measure:
                     hi = re.search(rb'\bmax="(\d+)"', tag)
                     if lo and hi and int(hi[1]) - int(lo[1]) < 20_000:
                         self.hidden.update(range(int(lo[1]) - 1, int(hi[1])))
+        if self.prefixed is None:
+            self.prefixed = b":worksheet" in xml and b"<worksheet" not in xml
+        if not self.positional and not self.prefixed and not self._unusual.search(xml):
+            # Every cell plainly within the limits: an estimate of the extent is enough (the last cell's row
+            # — cells come in order — and the dimension's columns, both capped at the limits).
+            last = xml.rfind(b'<c r="')
+            if last >= 0 and (ref := _REF_ATTR.match(xml, last + 3)) and ref[2]:
+                self.rows = max(self.rows, min(int(ref[2]), self.max_rows))
+            self.cols = max(self.cols, min(self.dim_cols, self.max_cols))
+            return
         cells = _VALUE_CELL.findall(xml)
         if not self.positional and len(cells) == len(_ANY_VALUE_CELL.findall(xml)):
             if cells:
