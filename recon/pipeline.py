@@ -90,10 +90,14 @@ class Result:
 
 
 def _read_one(path: Path) -> Submission | UnusableInput:
+    """One workbook, or the one-line reason it cannot be read: whatever fails stays with this file."""
     try:
         return read_workbook(path)
     except UnusableInput as exc:
         return exc
+    except Exception as exc:  # read_workbook turns its own surprises into UnusableInput; this is the backstop
+        return UnusableInput(path.name, f"unexpected error while reading ({type(exc).__name__})",
+                             "send the workbook to the recon maintainers")
 
 
 def _untimed(_step: str) -> AbstractContextManager:

@@ -73,9 +73,13 @@ def _clean(x):
 
 
 def _sha256(path: Path) -> str | None:
+    """SHA-256 of a file read through the guard: a FIFO, a device or an oversized file is not hashed."""
+    from recon.errors import UnusableInput
+    from recon.guard import read_input
+
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
+        return hashlib.sha256(read_input(path)).hexdigest()
+    except UnusableInput:
         return None
 
 

@@ -12,6 +12,8 @@ False
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
@@ -30,7 +32,16 @@ def parallel(paths: list[Path], workers: int, mode: str) -> bool:
         return False
     if mode == "always":
         return True
-    return workers > 1 and sum(p.stat().st_size for p in paths if p.is_file()) >= PARALLEL_FROM_BYTES
+    return workers > 1 and sum(_size(p) for p in paths) >= PARALLEL_FROM_BYTES
+
+
+def _size(path: Path) -> int:
+    """Bytes of a regular file; 0 for anything else or anything unreadable (the reader says why)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return 0
+    return st.st_size if stat.S_ISREG(st.st_mode) else 0
 
 
 def chunksize(paths: list[Path], workers: int) -> int:
