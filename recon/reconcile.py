@@ -365,8 +365,39 @@ def _regions(counted, summaries, countries, areas) -> pd.DataFrame:
     r["total_gap"] = r["published_total"] - r["computed_total"]
     r["country_table_gap"] = r["country_table_sum"] - r["published_total"]
     r["area_table_gap"] = r["area_table_sum"] - r["published_total"]
+    for which, frame in (("country", countries), ("area", areas)):
+        r[f"{which}_gap_cause"] = _table_gap_causes(r, frame, which)
+        r[f"{which}_gap_explained"] = (r[f"{which}_gap_cause"] != "").astype("int64")
     r["row_id"] = np.arange(len(r))
     return r
+
+
+def _table_gap_causes(regions: pd.DataFrame, table: pd.DataFrame, which: str) -> list[str]:
+    """Per region, what already explains the gap between a table's sum and the published total — or ``""``.
+
+    The real cause is reported first and the table's sum then only as info (see README › The real cause
+    first): the total itself is off while the table adds up to the entries (TOTAL-ENTRIES), or the gap is
+    exactly the entries of names that have no row in the table (COUNTRY-/AREA-NOT-IN-TABLE).
+    """
+    absent = table[(table["in_table"] == 0) & (table["has_entries"] == 1) & (table["name_known"] == 1)]
+    missing = absent.groupby("scope")["computed_usd"].sum()
+    names = absent.groupby("scope")["name"].apply(lambda n: ", ".join(map(str, n)))
+    out = []
+    for scope, table_sum, total, computed in zip(regions["scope"], regions[f"{which}_table_sum"],
+                                                 regions["published_total"], regions["computed_total"],
+                                                 strict=True):
+        if pd.isna(table_sum) or pd.isna(total) or abs(table_sum - total) < 0.5:
+            out.append("")
+        elif abs(table_sum - computed) < 0.5:
+            out.append(f"the {which} table adds up to the entries ({computed:,.0f}); the published total "
+                       f"({total:,.0f}) is what is off")
+        elif scope in missing.index and abs(table_sum + missing[scope] - total) < 0.5:
+            rows = names[scope]
+            out.append(f"the gap is the entries of {rows} ({missing[scope]:,.0f}), which "
+                       f"{'has' if ',' not in rows else 'have'} no row in the {which} table")
+        else:
+            out.append("")
+    return out
 
 
 def _pie(areas: pd.DataFrame, regions: pd.DataFrame, params: dict) -> pd.DataFrame:
@@ -413,6 +444,30 @@ def _pie(areas: pd.DataFrame, regions: pd.DataFrame, params: dict) -> pd.DataFra
     areas["chart_published"] = areas.groupby("scope")["labelled"].transform("max").fillna(0).astype("int64")
     areas["pct_location"] = areas["cell_percent"].fillna(areas["location"])
     areas["pct_stake"] = (areas["half_up_diff"].abs() / 100 * areas["published_usd"]).fillna(0)
+    areas = _follows_table(areas, regions, rnd)
+    return areas
+
+
+def _follows_table(areas: pd.DataFrame, regions: pd.DataFrame, rnd) -> pd.DataFrame:
+    """``follows_table`` = 1 where a label that misses its share of the published total is exactly its share
+    of the area table's own sum while the total is off: the chart is right and the total is the cell to fix,
+    so the slice is reported only as info pointing at the total (PIE-SLICE-FOLLOWS-TABLE)."""
+    by_scope = regions.set_index("scope")
+    table_sum = areas["scope"].map(by_scope["area_table_sum"]).to_numpy(dtype=float)
+    total = areas["scope"].map(by_scope["published_total"]).to_numpy(dtype=float)
+    follows = np.zeros(len(areas), dtype="int64")
+    own = np.full(len(areas), np.nan)
+    usd = areas["published_usd"].to_numpy(dtype=float)
+    for k, (d, pct, miss) in enumerate(zip(areas["decimals"], areas["published_pct"], areas["half_up_diff"],
+                                           strict=True)):
+        if pd.isna(d) or pd.isna(usd[k]) or pd.isna(table_sum[k]) or not table_sum[k] or pd.isna(total[k]) \
+                or abs(table_sum[k] - total[k]) < 0.5:
+            continue
+        own[k] = float(rnd(Fraction(usd[k]) * 100 / Fraction(table_sum[k]), int(d)))
+        follows[k] = int(abs(miss) > 1e-9 and abs(own[k] - pct) <= 1e-9)
+    areas["table_share_pct"] = own
+    areas["follows_table"] = follows
+    areas["total_location"] = areas["scope"].map(by_scope["total_location"])
     return areas
 
 

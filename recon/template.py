@@ -231,6 +231,7 @@ def _summary(ws, countries: list[str], areas: list[str], summary: PublishedSumma
     # A missing label matters only on a published chart: a table without any % printed published none
     # (recon: PIE-NOT-PUBLISHED, one note for the region rather than a red cell per slice).
     labelled = f'SUMPRODUCT(--(TRIM($C${a_first}:$C${a_last}&"")<>""))>0'
+    table_sum = f"SUM($B${a_first}:$B${a_last})"
     for r, row in enumerate(a_rows, start=a_first):
         ws[f"A{r}"], ws[f"B{r}"] = row.name, row.value
         ws[f"C{r}"] = row.percent
@@ -239,12 +240,20 @@ def _summary(ws, countries: list[str], areas: list[str], summary: PublishedSumma
         ws[f"E{r}"] = f'=IF(ISNUMBER(B{r}),B{r}-D{r},"")'
         ws[f"F{r}"] = (f'=IF(AND(A{r}="",B{r}=""),"",IF(ISNUMBER(B{r}),IF(ABS(B{r}-D{r})<0.5,"OK",'
                        f'"MISMATCH"),IF(COUNTIF({area},$A{r})>0,"MISSING","")))')
-        decimals = f'IF(ISNUMBER(FIND(".",C{r}&"")),LEN(C{r}&"")-FIND(".",C{r}&""),0)'
+        ws[f"I{r}"] = pie_label_formula(f"C{r}", sep)
+        label = f"I{r}"
+        decimals = f'IF(ISNUMBER(FIND(".",{label})),LEN({label})-FIND(".",{label}),0)'
         ws[f"G{r}"] = (f'=IF(AND(ISNUMBER(B{r}),ISNUMBER({tot}),{tot}<>0),'
                        f'ROUND(B{r}/{tot}*100,{decimals}),"")')
+        printed = f'VALUE(SUBSTITUTE({label},".",{sep}))'
+        # The total is off but the label matches the area table's own sum: the total is the cell to fix
+        # (recon: PIE-SLICE-FOLLOWS-TABLE, an info pointing at the total).
+        own = (f'AND(ABS({tot}-{table_sum})>=0.5,{table_sum}<>0,'
+               f'ABS({printed}-ROUND(B{r}/{table_sum}*100,{decimals}))<0.000001)')
         ws[f"H{r}"] = (f'=IF(A{r}="","",IF(C{r}&""="",IF(AND(ISNUMBER(B{r}),N(B{r})>0,{labelled}),"NO LABEL",""),'
-                       f'IF(G{r}="","",IF(ABS(VALUE(SUBSTITUTE(C{r}&"",".",{sep}))-G{r})<0.000001,"OK",'
-                       f'"MISMATCH"))))')
+                       f'IF(ISERROR({printed}),"NOT A NUMBER",IF(G{r}="","",'
+                       f'IF(ABS({printed}-G{r})<0.000001,"OK",IF({own},"SEE TOTAL","MISMATCH"))))))')
+        ws[f"I{r}"].number_format = "@"
         _style_row(ws, r, input_cols="ABC")
 
     r = total_row
@@ -262,7 +271,12 @@ def _summary(ws, countries: list[str], areas: list[str], summary: PublishedSumma
         ws[f"A{rr}"] = label
         ws[f"D{rr}"] = f"=SUM(B{first}:B{last})"
         ws[f"E{rr}"] = f'=IF(ISNUMBER(B{r}),B{r}-D{rr},"")'
-        ws[f"F{rr}"] = f'=IF(ISNUMBER(B{r}),IF(ABS(B{r}-D{rr})<0.5,"OK","MISMATCH"),"")'
+        # The table adds up to the entries and only the total is off: the total is the cell to fix (recon:
+        # TOTAL-*-TABLE-EXPLAINED, info; TOTAL-ENTRIES on the total row says it).
+        # ... or the gap is exactly the entries of names without a row in the table (recon: *-NOT-IN-TABLE).
+        unlisted = f"(D{r}-SUM(D{first}:D{last}))"
+        ws[f"F{rr}"] = (f'=IF(ISNUMBER(B{r}),IF(ABS(B{r}-D{rr})<0.5,"OK",IF(ABS(D{rr}-D{r})<0.5,"SEE TOTAL",'
+                        f'IF(AND({unlisted}>=0.5,ABS(B{r}-D{rr}-{unlisted})<0.5),"ROW MISSING","MISMATCH"))),"")')
         _style_row(ws, rr, input_cols="")
 
     last = r + 2
@@ -271,7 +285,7 @@ def _summary(ws, countries: list[str], areas: list[str], summary: PublishedSumma
         ws.conditional_formatting.add(rng, CellIsRule(operator="equal", formula=['"OK"'], fill=GREEN))
         ws.conditional_formatting.add(
             rng, FormulaRule(formula=[f'AND({col}5<>"",{col}5<>"OK")'], fill=RED, font=Font(bold=True)))
-    for col, width in zip("ABCDEFGH", (42, 18, 14, 20, 14, 12, 14, 12), strict=True):
+    for col, width in zip("ABCDEFGHI", (42, 18, 14, 20, 14, 12, 14, 12, 12), strict=True):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "A4"
 
@@ -296,6 +310,20 @@ def add_pie_chart(ws, header_row: int, last_row: int) -> None:
     chart.dataLabels.showPercent = True
     chart.height, chart.width = 9, 16
     ws.add_chart(chart, PIE_CHART_ANCHOR)
+
+
+def pie_label_formula(cell: str, sep: str) -> str:
+    """The pie label in ``cell`` as printed, as text with a ``.`` decimal mark — what recon reads
+    (:func:`recon.percent.percent_label`): ``11.9``, ``"11.9"``, ``"11.9%"``, ``"11,9"`` and ``0.119`` shown as
+    ``11.9 %`` all give ``"11.9"``. CELL("format") is ``P1`` for a one-decimal percentage in Excel and
+    LibreOffice; ``sep`` is a formula giving this spreadsheet's decimal separator."""
+    fmt = f'CELL("format",{cell})'
+    as_percent = f'SUBSTITUTE(FIXED({cell}*100,VALUE(MID({fmt},2,2)),TRUE),{sep},".")'
+    as_number = f'SUBSTITUTE({cell}&"",{sep},".")'
+    as_text = (f'SUBSTITUTE(SUBSTITUTE(SUBSTITUTE(SUBSTITUTE(TRIM({cell}),"%",""),_xlfn.UNICHAR(160),"")," ",""),'
+               f'",",".")')
+    return (f'=IF(TRIM({cell}&"")="","",IF(ISNUMBER({cell}),IF(LEFT({fmt},1)="P",{as_percent},{as_number}),'
+            f'{as_text}))')
 
 
 def _blank(name: str) -> PublishedRow:

@@ -1,0 +1,57 @@
+"""Country-office and regional workbooks typed the way people type them, one realistic mistake per copy.
+
+Each builder returns a path; the tests read them with recon and, recalculated by LibreOffice, check that the
+workbook's own live checks say the same (tests/test_workbook_live_checks.py).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import fixtures as fx
+
+from recon import layout as L
+from recon import template
+
+MH, MA, OPS = "Migration Health", "Migrant Assistance", "Operations, Emergencies and Post-crisis"
+# The clean fixture's shares: 28.571 %, 14.286 %, 57.143 %.
+PERCENT_FORMS = {
+    "number": [(28.6, None), (14.3, None), (57.1, None)],
+    "text": [("28.6", None), ("14.3", None), ("57.1", None)],
+    "text-with-percent-sign": [("28.6%", None), ("14.3 %", None), ("57.1%", None)],
+    "decimal-comma": [("28,6", None), ("14,3", None), ("57,1", None)],
+    "percent-formatted": [(0.286, "0.0%"), (0.143, "0.0%"), (0.571, "0.0%")],
+}
+
+
+def area_rows(ws) -> dict[str, int]:
+    """Area name → its row on the Summary sheet."""
+    head = next(r for r in range(1, ws.max_row + 1) if ws[f"A{r}"].value == L.AREA_TABLE_LABEL)
+    out = {}
+    for r in range(head + 1, ws.max_row + 1):
+        if ws[f"A{r}"].value in (None, L.TOTAL_LABEL):
+            break
+        out[ws[f"A{r}"].value] = r
+    return out
+
+
+def with_labels(tmp: Path, name: str, labels: list[tuple], summary=None, entries=None) -> Path:
+    """The clean regional workbook with its three pie labels typed as ``labels``: (value, number format)."""
+    wb = template.build(fx.REGION, entries=entries or fx.entries(), summary=summary or fx.summary())
+    ws = wb[L.SUMMARY]
+    for (value, fmt), row in zip(labels, area_rows(ws).values(), strict=True):
+        ws[f"C{row}"] = value
+        ws[f"C{row}"].number_format = fmt or ("@" if isinstance(value, str) else "General")
+    return template.write(wb, tmp / f"{name}.xlsx")
+
+
+def wrong_total(tmp: Path, name: str = "wrong-total") -> Path:
+    s = fx.summary()
+    s.total = 3_600_000
+    return fx.write(tmp, name, fx.entries(), s)
+
+
+def missing_country_row(tmp: Path, name: str = "missing-country-row") -> Path:
+    s = fx.summary()
+    s.countries = [r for r in s.countries if r.name != "Burundi"]
+    return fx.write(tmp, name, fx.entries(), s)
