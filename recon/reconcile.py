@@ -62,22 +62,46 @@ def reconcile(submissions: list[Submission], parameters: dict | None = None) -> 
 
 
 def _winners(submissions: list[Submission], scopes: dict, findings: list[Finding]) -> list[Submission]:
-    """The same office twice: the highest revision wins, then the later file name; say so."""
+    """The same office twice: one copy is used, and a finding on every other copy names them all, which won
+    and why. The rule (README › Bad, broken and hostile workbooks), the same whatever the files are called
+    or the order they are given in: the highest revision; on equal revisions the copy with more entries; on
+    equal counts too, identical files are one, and otherwise the lowest SHA-256 (arbitrary but stable — the
+    finding asks the office to raise the revision of the copy it means)."""
     by_office: dict[tuple[str, str], list[Submission]] = {}
     for s in submissions:
         by_office.setdefault((scopes[id(s)], s.office), []).append(s)
     winners = []
     for (region, office), subs in by_office.items():
-        win = subs[-1]  # sorted by revision, then name
+        ranked = sorted(subs, key=lambda s: (-s.revision, -s.rows_accepted, s.sha256, s.name))
+        win = ranked[0]
         winners.append(win)
-        for lost in subs[:-1]:
+        if len(subs) == 1:
+            continue
+        copies = ", ".join(f"{s.name} (revision {s.revision}, {_n(s.rows_accepted, 'entry', 'entries')})"
+                           for s in ranked)
+        for lost in ranked[1:]:
+            if lost.revision != win.revision:
+                why = f"it has the highest revision ({win.revision})"
+            elif lost.rows_accepted != win.rows_accepted:
+                why = (f"revisions are equal ({win.revision}) and it has more entries "
+                       f"({win.rows_accepted} against {lost.rows_accepted})")
+            elif lost.sha256 and lost.sha256 == win.sha256:
+                why = "the copies are identical"
+            else:
+                why = (f"revisions ({win.revision}) and entry counts are equal, so the copy with the lower "
+                       "SHA-256 is taken — a stable but arbitrary choice")
             findings.append(Finding(
                 "MERGE-SUPERSEDED", "warning", region, location=lost.name,
-                expected=f"one workbook for {office}", actual=f"{lost.name} and {win.name}",
-                message=f"{office} submitted twice: {win.name} (revision {win.revision}) replaces "
-                        f"{lost.name} (revision {lost.revision}); its {lost.rows_accepted} entries are not used",
-                suggestion="remove the older workbook from the batch, or raise the revision in the newer one"))
+                expected=f"one workbook for {office}", actual=copies,
+                message=f"{office} sent {len(subs)} workbooks: {copies}. {win.name} is used because {why}; "
+                        f"the {_n(lost.rows_accepted, 'entry', 'entries')} of {lost.name} are not used",
+                suggestion="remove the copies not meant from the batch, or raise the revision in the one meant"))
     return winners
+
+
+def _n(count: int, one: str, many: str) -> str:
+    """``_n(1, "entry", "entries")`` → ``"1 entry"``; 2 → ``"2 entries"``."""
+    return f"{count:,} {one if count == 1 else many}"
 
 
 class _Categories:
