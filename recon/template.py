@@ -21,10 +21,10 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
-from recon import TEMPLATE_VERSION, __version__
+from recon import TEMPLATE_VERSION, __version__, livecheck
 from recon import layout as L
 from recon.summary import PublishedRow, PublishedSummary
-from recon.vocabulary import load
+from recon.vocabulary import NameList, load
 
 USD_FORMAT = "#,##0"
 VALIDATED_ROWS = 5000  # validations and formats reach this far below the header
@@ -41,11 +41,12 @@ COL = {f: get_column_letter(i + 1) for i, f in enumerate(ENTRY_FIELDS)}  # field
 
 def build(region: str, country: str | None = None, *, entries: Iterable[Mapping] = (),
           summary: PublishedSummary | None = None, revision: int = 1, office: str | None = None,
-          edition_year: int = 2015, formulas: bool = False) -> Workbook:
+          edition_year: int = 2015, formulas: bool = False, live_checks: bool = True) -> Workbook:
     """A template workbook for ``region`` (raises ``ValueError`` for an unknown region or country).
 
     Pre-filled text that starts with ``=`` is stored as text, never as a formula, unless ``formulas=True``
-    (test fixtures use that to build workbooks with formulas in them).
+    (test fixtures use that to build workbooks with formulas in them). ``live_checks=False`` leaves out the
+    Entries sheet's Check column (:mod:`recon.livecheck`; the benchmark's synthetic workbooks do without).
     """
     vocab = load()
     reg = vocab.regions.get(region)
@@ -60,10 +61,13 @@ def build(region: str, country: str | None = None, *, entries: Iterable[Mapping]
     wb = Workbook()
     _instructions(wb.active, region, country, with_summary)
     entries_ws = wb.create_sheet(L.ENTRIES)
-    n_rows = _entries(entries_ws, entries, formulas)
+    n_rows = _entries(entries_ws, entries, formulas, live_checks)
     if with_summary:
         _summary(wb.create_sheet(L.SUMMARY), countries, vocab.areas.names, summary, n_rows)
-    _lists(wb.create_sheet(L.LISTS), countries, vocab.areas.names, vocab.populations)
+    lists = _lists(wb.create_sheet(L.LISTS), countries, vocab.areas.names, vocab.populations, reg.countries,
+                   vocab.areas)
+    if live_checks:
+        _entry_checks(entries_ws, n_rows, lists, country_office=country is not None)
     _meta(wb.create_sheet(L.META), region=region, country=country or "", revision=revision,
           office=office or (country or region), edition_year=edition_year)
     _validations(entries_ws, len(countries), len(vocab.areas.names))
@@ -107,7 +111,10 @@ def _instructions(ws, region: str, country: str | None, with_summary: bool) -> N
     lines += [
         ("", None),
         ("Checking", BOLD),
-        ("• Without Python: watch the Check columns on 'Summary'.", None),
+        ("• Without Python: watch the 'Check' column at the right of 'Entries': each row says what recon will "
+         "report about it (e.g. TEXT AMOUNT, NO AMOUNT, WRITE 'Cameroon', DUPLICATE), or OK."
+         + (" On 'Summary', the Check columns compare your published figures with the entries." if with_summary
+            else ""), None),
         ("• With recon installed (pip install 'recon[excel]'), the 'Check this workbook' macro runs every "
          "rule and writes a 'Findings' sheet; offending cells are coloured. See README › Checking inside "
          "Excel.", None),
@@ -127,7 +134,7 @@ def _instructions(ws, region: str, country: str | None, with_summary: bool) -> N
     ws.column_dimensions["A"].width = 130
 
 
-def _entries(ws, entries: Iterable[Mapping], formulas: bool = False) -> int:
+def _entries(ws, entries: Iterable[Mapping], formulas: bool = False, live_checks: bool = True) -> int:
     for i, f in enumerate(ENTRY_FIELDS, start=1):
         header, _aliases, width = L.ENTRY_COLUMNS[f]
         cell = ws.cell(row=1, column=i, value=header)
@@ -147,10 +154,31 @@ def _entries(ws, entries: Iterable[Mapping], formulas: bool = False) -> int:
     for r in range(2, last + 1):
         ws[f"{COL['amount']}{r}"].number_format = USD_FORMAT
     ws.freeze_panes = "A2"
-    table = Table(displayName=L.TABLE_NAME, ref=f"A1:{get_column_letter(len(ENTRY_FIELDS))}{last}")
+    width = len(ENTRY_FIELDS) + (1 if live_checks else 0)
+    if live_checks:
+        cell = ws.cell(row=1, column=width, value=livecheck.CHECK_HEADER)
+        cell.font, cell.fill = WHITE_BOLD, HEADER_FILL
+        ws.column_dimensions[get_column_letter(width)].width = 34
+    table = Table(displayName=L.TABLE_NAME, ref=f"A1:{get_column_letter(width)}{last}")
     table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
     ws.add_table(table)
     return last - 1
+
+
+def _entry_checks(ws, n_entries: int, lists: livecheck.Lists, country_office: bool) -> None:
+    """The live Check column right of the entry fields (and its hidden helper), on every pre-filled row and
+    at least :data:`recon.livecheck.CHECK_ROWS` rows, so rows typed below the table are checked too."""
+    check = get_column_letter(len(ENTRY_FIELDS) + 1)
+    helper = get_column_letter(len(ENTRY_FIELDS) + 2)
+    last = max(n_entries, livecheck.CHECK_ROWS) + 1
+    for r in range(2, last + 1):
+        shown, found = livecheck.entry_check(r, COL, lists, country_office, last, helper)
+        ws[f"{check}{r}"] = shown
+        ws[f"{helper}{r}"] = found
+    ws.column_dimensions[helper].hidden = True
+    rng = f"{check}2:{check}{last}"
+    ws.conditional_formatting.add(rng, FormulaRule(formula=[f'AND({check}2<>"",{check}2<>"OK")'], fill=RED,
+                                                   font=Font(bold=True)))
 
 
 def _validations(ws, n_countries: int, n_areas: int) -> None:
@@ -344,14 +372,27 @@ def _style_row(ws, r: int, input_cols: str) -> None:
         ws[f"{col}{r}"].fill = INPUT_FILL
 
 
-def _lists(ws, countries: list[str], areas: list[str], populations: list[str]) -> None:
+def _lists(ws, countries: list[str], areas: list[str], populations: list[str], region_countries=None,
+           area_names=None) -> livecheck.Lists:
+    """The hidden lists: dropdown sources (A–D) and what the live checks compare names with (E–I: the
+    region's countries, and the printed variants recon knows with their canonical names)."""
     ws.sheet_state = "hidden"
-    for col, (title, values) in enumerate(
-            (("Countries", countries), ("Programmatic areas", areas), ("Statuses", list(L.STATUSES)),
-             ("Target populations", populations)), start=1):
+    region_countries = region_countries or NameList(countries)
+    area_names = area_names or NameList(areas)
+    columns = (("Countries", countries), ("Programmatic areas", areas), ("Statuses", list(L.STATUSES)),
+               ("Target populations", populations), ("Countries of the region", region_countries.names),
+               ("Country as printed", list(region_countries.variants)),
+               ("Canonical country", list(region_countries.variants.values())),
+               ("Area as printed", list(area_names.variants)), ("Canonical area", list(area_names.variants.values())))
+    refs = []
+    for col, (title, values) in enumerate(columns, start=1):
         ws.cell(row=1, column=col, value=title).font = BOLD
         for r, v in enumerate(values, start=2):
             ws.cell(row=r, column=col, value=v)
+        letter = get_column_letter(col)
+        refs.append(f"{quote_sheetname(L.LISTS)}!${letter}$2:${letter}${max(len(values), 1) + 1}")
+    return livecheck.Lists(countries=refs[4], country_variants=refs[5], country_canonical=refs[6], areas=refs[1],
+                           area_variants=refs[7], area_canonical=refs[8])
 
 
 def _meta(ws, **values) -> None:
