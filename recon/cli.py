@@ -101,8 +101,9 @@ def _emit(result, fmt: Format) -> None:
 
 @app.command()
 def template(
-    region: Annotated[str, typer.Option("--region", "-r", help="Regional office, e.g. 'East and Horn of Africa'.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Workbook to write (.xlsx).")],
+    region: Annotated[str | None, typer.Option("--region", "-r", help="Regional office, e.g. 'East and Horn of "
+                                               "Africa' (optional with --country).")] = None,
     country: Annotated[str | None, typer.Option("--country", "-c", help="A country office's own workbook.")] = None,
     revision: Annotated[int, typer.Option(help="Revision number stored in the workbook.")] = 1,
     verbose: Verbose = False,
@@ -113,13 +114,17 @@ def template(
 
         recon template --region "East and Horn of Africa" -o ehoa.xlsx
 
-        recon template --region "East and Horn of Africa" --country Kenya -o kenya.xlsx
+        recon template --country Kenya -o kenya.xlsx
     """
     with _guarded(verbose):
         from recon import template as tpl
 
         if output.exists():
             raise ValueError(f"{output} exists; choose another name (recon never overwrites a workbook)")
+        if region is None:
+            if country is None:
+                raise ValueError("give --region (a regional office) or --country (a country office)")
+            region = tpl.region_of(country)
         tpl.write(tpl.build(region, country, revision=revision), output)
         typer.echo(f"wrote {output}")
 

@@ -19,6 +19,7 @@ from recon.finding import Finding
 from recon.rounding import RULES, largest_remainder_range, printed_decimals
 from recon.submission import ENTRY_COLUMNS, TABLE_COLUMNS, Submission
 from recon.vocabulary import load
+from recon.words import n
 
 # Parameters the reconciliation maths needs; the pie-chart suite's meta overrides them (see recon.rules).
 DEFAULT_PARAMETERS = {"rounding": "half_up", "percent_target": 100}
@@ -32,6 +33,8 @@ class Reconciliation:
     areas: pd.DataFrame
     regions: pd.DataFrame
     findings: list[Finding] = field(default_factory=list)  # from reading and merging
+    replaced: int = 0  # entries of a regional workbook replaced by a country office's own workbook
+    superseded: int = 0  # entries of copies superseded by another copy of the same office
 
     def frame(self, name: str) -> pd.DataFrame:
         return {"entries": self.entries, "countries": self.countries, "areas": self.areas,
@@ -50,7 +53,9 @@ def reconcile(submissions: list[Submission], parameters: dict | None = None) -> 
     scopes = {id(s): f"{s.region} · {s.edition}" if multi else s.region for s in submissions}
     findings = [f for s in submissions for f in s.findings]
     winners = _winners(submissions, scopes, findings)
+    superseded = sum(s.rows_accepted for s in submissions) - sum(s.rows_accepted for s in winners)
     entries = _merge_entries(winners, scopes, findings)
+    replaced = sum(s.rows_accepted for s in winners) - len(entries)
     summaries = {scopes[id(s)]: s for s in winners if s.has_summary}
     counted = tally(entries)
     countries = _table(counted, summaries, "country", "countries")
@@ -58,7 +63,7 @@ def reconcile(submissions: list[Submission], parameters: dict | None = None) -> 
     regions = _regions(counted, summaries, countries, areas)
     areas = _pie(areas, regions, params)
     regions = _pie_sums(regions, areas)
-    return Reconciliation(submissions, entries, countries, areas, regions, findings)
+    return Reconciliation(submissions, entries, countries, areas, regions, findings, replaced, superseded)
 
 
 def _winners(submissions: list[Submission], scopes: dict, findings: list[Finding]) -> list[Submission]:
@@ -77,7 +82,7 @@ def _winners(submissions: list[Submission], scopes: dict, findings: list[Finding
         winners.append(win)
         if len(subs) == 1:
             continue
-        copies = ", ".join(f"{s.name} (revision {s.revision}, {_n(s.rows_accepted, 'entry', 'entries')})"
+        copies = ", ".join(f"{s.name} (revision {s.revision}, {n(s.rows_accepted, 'entry', 'entries')})"
                            for s in ranked)
         for lost in ranked[1:]:
             if lost.revision != win.revision:
@@ -94,14 +99,9 @@ def _winners(submissions: list[Submission], scopes: dict, findings: list[Finding
                 "MERGE-SUPERSEDED", "warning", region, location=lost.name,
                 expected=f"one workbook for {office}", actual=copies,
                 message=f"{office} sent {len(subs)} workbooks: {copies}. {win.name} is used because {why}; "
-                        f"the {_n(lost.rows_accepted, 'entry', 'entries')} of {lost.name} are not used",
+                        f"the {n(lost.rows_accepted, 'entry', 'entries')} of {lost.name} are not used",
                 suggestion="remove the copies not meant from the batch, or raise the revision in the one meant"))
     return winners
-
-
-def _n(count: int, one: str, many: str) -> str:
-    """``_n(1, "entry", "entries")`` → ``"1 entry"``; 2 → ``"2 entries"``."""
-    return f"{count:,} {one if count == 1 else many}"
 
 
 class _Categories:
@@ -206,10 +206,11 @@ def _without_shadowed(entries: pd.DataFrame, findings: list[Finding]) -> pd.Data
     if not shadowed.any():
         return entries
     lost = entries.loc[shadowed, ["scope", "country", "file"]].astype(object)
-    for (region, name, file), n in sorted(lost.value_counts(sort=False).items()):
+    for (region, name, file), count in sorted(lost.value_counts(sort=False).items()):
         findings.append(Finding(
             "MERGE-COUNTRY-OFFICE-WINS", "warning", region, name, location=file,
-            message=f"{n} {name} entries in {file} are replaced by {name}'s own workbook",
+            message=f"{n(count, name + ' entry', name + ' entries')} in {file} "
+                    f"{'is' if count == 1 else 'are'} replaced by {name}'s own workbook",
             suggestion="remove those rows from the regional workbook, or leave it: the country office's "
                        "figures are used"))
     return entries[~shadowed].reset_index(drop=True)
@@ -238,6 +239,18 @@ def _entry_columns(e: pd.DataFrame) -> pd.DataFrame:
     e["stake"] = np.nan_to_num(np.abs(amount), nan=0.0)
     e["country_hint"] = _hint(e["country_suggestion"], e["country_kind"])
     e["area_hint"] = _hint(e["area_suggestion"], e["area_kind"])
+    # A blank name is said to be blank, without a "did you mean" guessed from nothing.
+    for col, noun in (("country", "country"), ("area", "programmatic area")):
+        printed = e[f"{col}_printed"]
+        blank = (printed.isna() | (printed.astype(object).fillna("") == "")).to_numpy()
+        e[f"{col}_said"] = np.where(blank, f"the {noun} is blank",
+                                    ("'" + printed.astype(object).fillna("").astype(str) + "' is not a ").to_numpy()
+                                    + ("country of " + e["region"].astype(str) if col == "country"
+                                       else pd.Series("a programmatic area", index=e.index)).to_numpy())
+        if blank.any():
+            hint = e[f"{col}_hint"].to_numpy(dtype=object).copy()
+            hint[blank] = ""
+            e[f"{col}_hint"] = hint
     return e
 
 
@@ -352,6 +365,8 @@ def _table(counted: pd.DataFrame, summaries: dict[str, Submission], key: str, wh
     fallback = t["scope"].map({r: s.name + " › " + L.SUMMARY for r, s in summaries.items()})
     t["location"] = t["cell_usd"].fillna(fallback)
     t["hint"] = _hint(t["suggestion"], t["kind"])
+    t["missing_note"] = [f"; {n(int(k), 'entry has', 'entries have')} no amount" if k else ""
+                         for k in t["n_missing"].tolist()]
     t["row_id"] = np.arange(len(t))
     return t
 

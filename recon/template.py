@@ -62,10 +62,11 @@ def build(region: str, country: str | None = None, *, entries: Iterable[Mapping]
     _instructions(wb.active, region, country, with_summary)
     entries_ws = wb.create_sheet(L.ENTRIES)
     n_rows = _entries(entries_ws, entries, formulas, live_checks)
-    if with_summary:
-        _summary(wb.create_sheet(L.SUMMARY), countries, vocab.areas.names, summary, n_rows)
+    summary_ws = wb.create_sheet(L.SUMMARY) if with_summary else None
     lists = _lists(wb.create_sheet(L.LISTS), countries, vocab.areas.names, vocab.populations, reg.countries,
                    vocab.areas)
+    if summary_ws is not None:
+        _summary(summary_ws, countries, vocab.areas.names, summary, n_rows, lists)
     if live_checks:
         _entry_checks(entries_ws, n_rows, lists, country_office=country is not None)
     _meta(wb.create_sheet(L.META), region=region, country=country or "", revision=revision,
@@ -73,6 +74,19 @@ def build(region: str, country: str | None = None, *, entries: Iterable[Mapping]
     _validations(entries_ws, len(countries), len(vocab.areas.names))
     wb.active = 1  # open on Entries
     return wb
+
+
+def region_of(country: str) -> str:
+    """The region a country office belongs to: ``region_of("Kenya")`` → ``"East and Horn of Africa"``;
+    ``ValueError`` for a name that is in no region or in several (e.g. "Regional Programmes")."""
+    vocab = load()
+    found = [r.name for r in vocab.regions.values() if country in r.countries.names]
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise ValueError(f"{country!r} is in several regions ({', '.join(found)}); give --region")
+    hint = vocab.all_countries.resolve(country).suggestion
+    raise ValueError(f"{country!r} is not a country of any region" + (f"; did you mean {hint!r}?" if hint else ""))
 
 
 def write(wb: Workbook, path: str | Path) -> Path:
@@ -217,8 +231,27 @@ def _validations(ws, n_countries: int, n_areas: int) -> None:
         "area."))
 
 
+def _mismatch_reason(name: str, field: str, variants: str | None = None, canonical: str | None = None) -> str:
+    """What to show instead of a bare MISMATCH when recon would read it otherwise (issue 13: when Excel and
+    recon differ, the workbook says why): an amount typed as text in Entries, which SUMIFS skips and recon
+    reads (``TEXT AMOUNT IN ENTRIES ROW 7``), or a published name that is a variant recon resolves
+    (``WRITE 'Cameroon'``). ``name`` is the row's name cell (``$A5``), or None for the total (any row)."""
+    e = quote_sheetname(L.ENTRIES)
+    amt = f"{e}!${COL['amount']}$2:${COL['amount']}${VALIDATED_ROWS + 1}"
+    who = f"{e}!${COL[field]}$2:${COL[field]}${VALIDATED_ROWS + 1}"
+    same = f"(TRIM({who}&\"\")=TRIM({name}&\"\"))*" if name else ""
+    text_row = (f'SUMPRODUCT(MAX({same}ISTEXT({amt})*(TRIM({amt}&"")<>"")*(LOWER(TRIM({amt}&""))<>"funded")'
+                f'*ROW({amt})))')
+    otherwise = '"MISMATCH"'
+    if variants:
+        t = f"TRIM({name}&\"\")"
+        otherwise = (f'IF(COUNTIF({variants},{t})>0,"WRITE \'"&INDEX({canonical},MATCH({t},{variants},0))&"\'",'
+                     f'"MISMATCH")')
+    return f'IF({text_row}>0,"TEXT AMOUNT IN ENTRIES ROW "&{text_row},{otherwise})'
+
+
 def _summary(ws, countries: list[str], areas: list[str], summary: PublishedSummary | None,
-             n_entries: int) -> None:
+             n_entries: int, lists: livecheck.Lists) -> None:
     region_title = summary.title if summary else ""
     ws["A1"] = "Funding requirements for"
     ws["A1"].font = Font(bold=True, size=13)
@@ -238,11 +271,12 @@ def _summary(ws, countries: list[str], areas: list[str], summary: PublishedSumma
     _header(ws, r, L.COUNTRY_TABLE_HEADERS)
     c_first = r + 1
     for r, row in enumerate(c_rows, start=c_first):
+        country_reason = _mismatch_reason(f"$A{r}", "country", lists.country_variants, lists.country_canonical)
         ws[f"A{r}"], ws[f"B{r}"] = row.name, row.value
         ws[f"D{r}"] = f"=SUMIFS({amount},{cty},$A{r},{requirement_only})"
         ws[f"E{r}"] = f'=IF(ISNUMBER(B{r}),B{r}-D{r},"")'
         ws[f"F{r}"] = (
-            f'=IF(AND(A{r}="",B{r}=""),"",IF(ISNUMBER(B{r}),IF(ABS(B{r}-D{r})<0.5,"OK","MISMATCH"),'
+            f'=IF(AND(A{r}="",B{r}=""),"",IF(ISNUMBER(B{r}),IF(ABS(B{r}-D{r})<0.5,"OK",{country_reason}),'
             f'IF(LOWER(TRIM(B{r}))="funded",IF(COUNTIFS({cty},$A{r},{requirement_only})=0,"OK","MISMATCH"),'
             f'IF(COUNTIF({cty},$A{r})>0,"MISSING",""))))')
         _style_row(ws, r, input_cols="AB")
@@ -266,8 +300,9 @@ def _summary(ws, countries: list[str], areas: list[str], summary: PublishedSumma
         ws[f"C{r}"].number_format = "@"
         ws[f"D{r}"] = f"=SUMIFS({amount},{area},$A{r},{requirement_only})"
         ws[f"E{r}"] = f'=IF(ISNUMBER(B{r}),B{r}-D{r},"")'
+        area_reason = _mismatch_reason(f"$A{r}", "area", lists.area_variants, lists.area_canonical)
         ws[f"F{r}"] = (f'=IF(AND(A{r}="",B{r}=""),"",IF(ISNUMBER(B{r}),IF(ABS(B{r}-D{r})<0.5,"OK",'
-                       f'"MISMATCH"),IF(COUNTIF({area},$A{r})>0,"MISSING","")))')
+                       f'{area_reason}),IF(COUNTIF({area},$A{r})>0,"MISSING","")))')
         ws[f"I{r}"] = pie_label_formula(f"C{r}", sep)
         label = f"I{r}"
         decimals = f'IF(ISNUMBER(FIND(".",{label})),LEN({label})-FIND(".",{label}),0)'
@@ -290,7 +325,7 @@ def _summary(ws, countries: list[str], areas: list[str], summary: PublishedSumma
     ws[f"B{r}"] = summary.total if summary else None
     ws[f"D{r}"] = f"=SUMIFS({amount},{requirement_only})"
     ws[f"E{r}"] = f'=IF(ISNUMBER(B{r}),B{r}-D{r},"")'
-    ws[f"F{r}"] = f'=IF(ISNUMBER(B{r}),IF(ABS(B{r}-D{r})<0.5,"OK","MISMATCH"),"MISSING")'
+    ws[f"F{r}"] = f'=IF(ISNUMBER(B{r}),IF(ABS(B{r}-D{r})<0.5,"OK",{_mismatch_reason(None, "country")}),"MISSING")'
     _style_row(ws, r, input_cols="AB")
     for offset, (label, first, last) in enumerate(
             (("Sum of the country table", c_first, c_last), ("Sum of the area table", a_first, a_last)),

@@ -70,6 +70,8 @@ def lo(tmp_path_factory):
     inputs["pie-unreadable"] = sc.with_labels(d, "pie-unreadable", [("about 28", None), ("14.3", None),
                                                                      ("57.1", None)])
     inputs["wrong-total"] = sc.wrong_total(d)
+    inputs["regional-text-amount"] = sc.text_amount_in_regional_entries(d)
+    inputs["variants-in-tables"] = sc.variants_in_published_tables(d)
     inputs["missing-country-row"] = sc.missing_country_row(d)
     inputs["regional-variant-and-unknown"] = fx.write(d, "regional-variant-and-unknown", fx.entries() + [
         {"country": "Tanzania", "area": MH, "amount": 0}, {"country": "Narnia", "area": MH, "amount": 0}])
@@ -175,3 +177,26 @@ def test_missing_country_row_is_named_in_both(lo):
     sum_row = next(c for c, v in checks.items() if v == "ROW MISSING")
     assert sum_row.startswith("F")
     assert {f.rule for f in pipeline.run([src]).findings} == {"COUNTRY-NOT-IN-TABLE", "TOTAL-COUNTRY-TABLE-EXPLAINED"}
+
+
+def test_text_amount_names_its_entries_row_where_excel_and_recon_differ(lo):
+    """Regression: an amount typed as text turned the Summary red while recon exited 0 with gap 0, and the
+    Excel-only user got no reason. Now every check it upsets names the row, and recon reports that row."""
+    src, recalculated = lo["regional-text-amount"]
+    checks = summary_checks(recalculated)
+    shown = {c: v for c, v in checks.items() if c.startswith("F") and v not in ("OK", "Check")}
+    assert set(shown.values()) == {"TEXT AMOUNT IN ENTRIES ROW 2"}
+    assert set(shown) == {"F7", "F10", "F14"}  # Kenya, Migration Health, the total
+    assert entry_checks(recalculated) == {2: {"TEXT AMOUNT"}}
+    assert [(f.rule, f.location.rsplit(" › ", 1)[-1]) for f in pipeline.run([src]).findings] == [
+        ("READ-AMOUNT-TEXT", "C2")]
+
+
+def test_name_variant_in_a_published_table_names_the_canonical_name(lo):
+    src, recalculated = lo["variants-in-tables"]
+    checks = summary_checks(recalculated)
+    shown = {c: v for c, v in checks.items() if c.startswith("F") and v not in ("OK", "Check")}
+    assert shown == {"F8": "WRITE 'United Republic of Tanzania'",
+                     "F13": "WRITE 'Operations, Emergencies and Post-crisis'"}
+    found = {(f.rule, f.location.rsplit(" › ", 1)[-1]) for f in pipeline.run([src]).findings}
+    assert found == {("COUNTRY-NAME-VARIANT", "B8"), ("AREA-NAME-VARIANT", "B13")}

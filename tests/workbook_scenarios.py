@@ -55,3 +55,24 @@ def missing_country_row(tmp: Path, name: str = "missing-country-row") -> Path:
     s = fx.summary()
     s.countries = [r for r in s.countries if r.name != "Burundi"]
     return fx.write(tmp, name, fx.entries(), s)
+
+
+def text_amount_in_regional_entries(tmp: Path, name: str = "regional-text-amount") -> Path:
+    """Kenya's Migration Health amount typed as the text "1,000,000": recon reads it, Excel's SUMIFS skips it."""
+    rows = fx.entries()
+    rows[0]["amount"] = "1,000,000"
+    return fx.write(tmp, name, rows, fx.summary())
+
+
+def variants_in_published_tables(tmp: Path, name: str = "variants-in-tables") -> Path:
+    """The country table prints "Tanzania" and the area table "Emergency, Operations and Post-crisis", while
+    the entries use the canonical names: Excel's SUMIFS by the printed name finds nothing, recon resolves."""
+    from recon.summary import PublishedRow
+
+    rows = fx.entries() + [{"country": "United Republic of Tanzania", "area": MH, "amount": 100}]
+    s = fx.summary()
+    s.countries = s.countries + [PublishedRow("Tanzania", 100)]
+    s.areas = [PublishedRow(MH, 1_000_100, "28.6"), PublishedRow(MA, 500_000, "14.3"),
+               PublishedRow("Emergency, Operations and Post-crisis", 2_000_000, "57.1")]
+    s.total = 3_500_100
+    return fx.write(tmp, name, rows, s)
