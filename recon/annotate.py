@@ -25,12 +25,17 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.hyperlink import Hyperlink
 
+from recon import inert
 from recon import layout as L
+from recon.errors import OutputError
 from recon.finding import Finding, Severity
+from recon.inert import line
 
 HEADER = ["Severity", "Rule", "Location", "Message", "Suggestion"]
 WIDTHS = (10, 30, 44, 90, 70)  # Findings sheet column widths (characters)
 NO_FINDINGS = "No findings: every rule passed."
+# recon's sheet when the office already has a sheet of its own named "Findings" (kept, never replaced).
+RECON_FINDINGS = "Findings (recon)"
 # Cell fills by severity, #RRGGBB: the template's red, Excel's "neutral" amber, a light blue.
 FILLS = {"error": "#FFC7CE", "warning": "#FFEB9C", "info": "#DDEBF7"}
 INPUT_FILL = "#FFF2CC"  # the template's yellow input cells (recon.template.INPUT_FILL)
@@ -118,6 +123,27 @@ def _cell_key(cell: str) -> tuple[int, str]:
     return (int(m.group(2)), m.group(1)) if m else (0, cell)
 
 
+def is_findings_sheet(first_row: Sequence | None) -> bool:
+    """Is this sheet one recon wrote? Its first row is recon's header (an office's own sheet is not)."""
+    head = ["" if v is None else str(v) for v in list(first_row or ())[:len(HEADER)]]
+    return head == HEADER
+
+
+def findings_sheet(names: Sequence[str], first_row) -> tuple[str, bool]:
+    """The sheet recon writes its findings to, and whether it holds a previous check to undo and replace.
+
+    ``first_row(name)`` gives a sheet's first row. An office's own sheet named Findings is kept:
+    ``(["Entries", "Findings"], office's header)`` → ``("Findings (recon)", False)``.
+    """
+    candidates = [L.FINDINGS, RECON_FINDINGS, *(f"Findings (recon {n})" for n in range(2, 100))]
+    for name in candidates:
+        if name not in names:
+            return name, False
+        if is_findings_sheet(first_row(name)):
+            return name, True
+    raise OutputError("the workbook already has 100 sheets named like Findings; rename some")
+
+
 def previous_marks(findings_sheet_rows: Iterable[Sequence]) -> list[tuple[str, str]]:
     """Cells a previous check marked, from its Findings sheet's Location column (shown text or formula)."""
     loc = HEADER.index("Location")
@@ -140,6 +166,7 @@ class AnnotatedCopy:
     path: Path
     marked: int  # cells coloured and commented
     lost: list[str] = field(default_factory=list)  # parts openpyxl could not carry over, e.g. "1 chart"
+    sheet: str = L.FINDINGS  # "Findings (recon)" when the workbook has a Findings sheet of its own
 
 
 def write_copy(source: str | Path, findings: Sequence[Finding], out: str | Path) -> AnnotatedCopy:
@@ -149,45 +176,56 @@ def write_copy(source: str | Path, findings: Sequence[Finding], out: str | Path)
     but drops charts, so the Summary pie chart is rebuilt with the template's own code; anything else it
     cannot carry over is listed in ``lost``.
     """
+    from recon import output
+
     source, out = Path(source), Path(out)
-    if out.exists():
-        raise ValueError(f"{out} exists; choose another name (recon never overwrites a workbook)")
+    output.refuse_unsafe(out, [source], overwrite=False, what="annotated copy")
+    refuse_copy(source)
     before = _parts(source)
     with warnings.catch_warnings(record=True) as caught:  # what openpyxl says it drops goes to `lost`
         warnings.simplefilter("always")
         try:
             wb = load_workbook(source)  # never saved back to source
         except Exception as exc:  # openpyxl fails in several ways on parts it cannot model
-            raise ValueError(f"{source.name}: cannot be opened to write an annotated copy "
-                             f"({type(exc).__name__}: {exc})") from exc
+            raise OutputError(f"{line(source.name)}: cannot be opened to write an annotated copy "
+                              f"({type(exc).__name__}: {line(exc)})") from exc
+    missing = [n for n in before["sheet names"] if n not in wb.sheetnames]
+    if missing:  # openpyxl read fewer sheets than the workbook has: a copy would lose them
+        raise OutputError(f"{line(source.name)}: openpyxl could not read sheet(s) {line(', '.join(missing))}; "
+                          "no annotated copy written — save the workbook again in Excel and run again")
     lost = list(dict.fromkeys(str(w.message).split(" <class")[0] for w in caught))
-    if L.FINDINGS in wb.sheetnames:  # an annotated copy annotated again: undo the previous marks first
-        old = wb[L.FINDINGS]
-        for sheet, cell in previous_marks(old.iter_rows(values_only=True)):
-            if sheet in wb.sheetnames:
-                c = wb[sheet][cell]
-                c.fill = _fill(base_fill(sheet, cell))
+    sheet, again = findings_sheet(wb.sheetnames, lambda n: next(wb[n].iter_rows(max_row=1, values_only=True), ()))
+    if again:  # an annotated copy annotated again: undo the previous marks first
+        old = wb[sheet]
+        for name, cell in previous_marks(old.iter_rows(values_only=True)):
+            if name in wb.sheetnames and name != sheet:
+                c = wb[name][cell]
+                c.fill = _fill(base_fill(name, cell))
                 if c.comment is not None and c.comment.author == COMMENT_AUTHOR:
                     c.comment = None
-        del wb[L.FINDINGS]
+        index = wb.sheetnames.index(sheet)
+        del wb[sheet]
+    else:
+        index = None
 
-    cell_marks = marks(findings, wb.sheetnames)
+    cell_marks = marks(findings, [n for n in wb.sheetnames if n != sheet])
     for m in cell_marks:
         c = wb[m.sheet][m.cell]
         c.fill = _fill(m.fill)
-        text = m.comment if c.comment is None else f"{c.comment.text}\n\n{m.comment}"
+        note = inert.text(m.comment)
+        text = note if c.comment is None else f"{c.comment.text}\n\n{note}"
         comment = Comment(text, COMMENT_AUTHOR)
         comment.width, comment.height = 420, 40 + 40 * len(m.notes)
         c.comment = comment
 
-    ws = wb.create_sheet(L.FINDINGS)
+    ws = wb.create_sheet(sheet, index)
     for r, row in enumerate(findings_rows(findings), start=1):
         for col, value in enumerate(row, start=1):
-            c = ws.cell(row=r, column=col, value=value)
-            if isinstance(value, str) and value.startswith("="):
+            c = ws.cell(row=r, column=col, value=inert.cell(value))
+            if isinstance(value, str):
                 c.data_type = "s"  # text a finding quotes from a cell is never a formula here
         target = cell_of(row[2]) if r > 1 else None
-        if target and target[0] in wb.sheetnames:
+        if target and target[0] in wb.sheetnames and target[0] != sheet:
             link = ws.cell(row=r, column=3)
             link.hyperlink = Hyperlink(ref=link.coordinate, location=internal_ref(*target))
             link.style = "Hyperlink"
@@ -204,11 +242,31 @@ def write_copy(source: str | Path, findings: Sequence[Finding], out: str | Path)
     if before["charts"] and L.SUMMARY in wb.sheetnames and not wb[L.SUMMARY]._charts:
         _rebuild_pie_chart(wb[L.SUMMARY])
         lost = [w for w in lost if not w.startswith("Unable to read chart")]
-    out.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(out)
+    output.write_file(out, wb.save, inputs=[source], overwrite=False, what="annotated copy")
     after = _parts(out)
-    lost += [f"{before[k] - after[k]} {k}" for k in before if before[k] > after[k]]
-    return AnnotatedCopy(out, len(cell_marks), lost)
+    lost += [f"{before[k] - after[k]} {k}" for k in before if k != "sheet names" and before[k] > after[k]]
+    return AnnotatedCopy(out, len(cell_marks), lost, sheet)
+
+
+_STRICT = b"http://purl.oclc.org/ooxml/spreadsheetml/main"
+
+
+def refuse_copy(source: Path) -> None:
+    """Refuse, before any work, a workbook openpyxl cannot copy whole (Strict Open XML)."""
+    if _strict_ooxml(Path(source)):
+        raise OutputError(f"{line(Path(source).name)} is saved as Strict Open XML, which recon cannot copy (the "
+                          "copy would hold only the Findings sheet); no annotated copy written — save it as "
+                          "'Excel Workbook (.xlsx)' and run again")
+
+
+def _strict_ooxml(path: Path) -> bool:
+    """Is the workbook saved as Strict Open XML (ISO 29500 strict namespaces), which openpyxl reads as empty?"""
+    try:
+        with zipfile.ZipFile(path) as z:
+            name = next((n for n in z.namelist() if n.lower() == "xl/workbook.xml"), None)
+            return name is not None and _STRICT in z.read(name)[:4096]
+    except (OSError, zipfile.BadZipFile):
+        return False
 
 
 def _fill(color: str | None) -> PatternFill:
@@ -236,15 +294,28 @@ def _rebuild_pie_chart(ws) -> None:
     add_pie_chart(ws, header, last)
 
 
-def _parts(path: Path) -> dict[str, int]:
+def _sheet_names(z: zipfile.ZipFile) -> list[str]:
+    """The sheet names ``xl/workbook.xml`` lists (the guard has already refused DTDs and entities)."""
+    from defusedxml.ElementTree import fromstring
+
+    try:
+        root = fromstring(z.read("xl/workbook.xml"))
+    except (KeyError, Exception):  # noqa: BLE001 — no list to compare with: nothing to report as lost
+        return []
+    return [e.get("name") for e in root.iter() if e.tag.rsplit("}", 1)[-1] == "sheet" and e.get("name")]
+
+
+def _parts(path: Path) -> dict:
     """What openpyxl may silently drop, counted in the package: charts, images, shapes (text boxes),
     extension data validations (Excel writes cross-sheet lists there)."""
     with zipfile.ZipFile(path) as z:
         names = z.namelist()
+        sheet_names = _sheet_names(z)
         sheets = [n for n in names if n.startswith("xl/worksheets/sheet")]
         x14 = sum(z.read(n).count(b"<x14:dataValidation ") for n in sheets)
         shapes = sum(z.read(n).count(b"<xdr:sp>") + z.read(n).count(b"<sp>") + z.read(n).count(b"<xdr:sp ")
                      + z.read(n).count(b"<sp ") for n in names if n.startswith("xl/drawings/drawing"))
-    return {"charts": sum(n.startswith("xl/charts/chart") for n in names),
+    return {"sheet names": sheet_names,
+            "charts": sum(n.startswith("xl/charts/chart") for n in names),
             "images": sum(n.startswith("xl/media/") for n in names),
             "shapes": shapes, "extension data validations": x14}

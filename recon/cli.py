@@ -6,6 +6,7 @@ Heavy imports (pandas, great_expectations) happen inside commands, so ``recon --
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import sys
 from pathlib import Path
@@ -34,16 +35,54 @@ class ExportFormat(enum.StrEnum):
     json = "json"
 
 
+def _version(value: bool) -> None:
+    """``recon 0.1.0 · rules c2fb0a40a8da · Great Expectations 1.24.1``: what a report is made with (GX's
+    version read from its installed metadata, without importing it)."""
+    if not value:
+        return
+    from importlib.metadata import PackageNotFoundError, version
+
+    from recon import __version__
+    from recon.rules import rules_version
+
+    try:
+        gx = version("great_expectations")
+    except PackageNotFoundError:
+        gx = "not installed"
+    typer.echo(f"recon {__version__} · rules {rules_version()} · Great Expectations {gx}")
+    raise typer.Exit(0)
+
+
+@app.callback()
+def _options(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print recon's version, the rules' hash and GX's version.")] = False,
+) -> None:
+    pass
+
+
+def _say(message: object) -> None:
+    """One line on stderr, whatever the message quotes (a file name with a newline or ESC stays one line)."""
+    from recon.inert import line
+
+    typer.echo(f"recon: {line(message)}", err=True)
+
+
 def _fail(exc: BaseException, verbose: bool) -> None:
     if verbose:
         raise exc
-    typer.echo(f"recon: {exc}", err=True)
+    _say(exc)
     raise typer.Exit(2)
 
 
 def _guarded(verbose: bool):
-    """Turn the errors users can cause into one line and exit code 2."""
-    from recon.errors import RulesError, UnusableInput
+    """Turn recon's own errors — what users can cause — into one line and exit code 2.
+
+    Only recon's error types: a ValueError or OSError from anywhere else is a bug and says so ("internal
+    error"), rather than passing for a user's mistake. Writers turn an OSError on an output (disk full,
+    permission) into an :class:`recon.errors.OutputError` where it happens, naming the file.
+    """
+    from recon.errors import RulesError, UnusableInput, UsageError
 
     class _Guard:
         def __enter__(self):
@@ -55,11 +94,10 @@ def _guarded(verbose: bool):
             if isinstance(exc, BrokenPipeError):  # e.g. `recon reconcile | head`: the reader left, not an error
                 sys.stderr.close()
                 raise typer.Exit(0)
-            if isinstance(exc, UnusableInput | RulesError | ValueError | OSError):
+            if isinstance(exc, UnusableInput | RulesError | UsageError):
                 _fail(exc, verbose)
             if not verbose:
-                typer.echo(f"recon: internal error: {type(exc).__name__}: {exc} (run with --verbose and report "
-                           "it)", err=True)
+                _say(f"internal error: {type(exc).__name__}: {exc} (run with --verbose and report it)")
                 raise typer.Exit(2)
             return False
 
@@ -71,13 +109,14 @@ def _run(paths: list[Path], rules: Path | None, quiet: bool = False):
     from rich.progress import Progress
 
     from recon import pipeline
+    from recon.errors import UsageError
 
     files = pipeline.collect(paths)
     if not files:
-        raise ValueError(f"no .xlsx workbooks in {', '.join(map(str, paths))}")
+        raise UsageError(f"no .xlsx workbooks in {', '.join(map(str, paths))}")
     missing = [f for f in files if not f.exists()]
     if missing:
-        raise ValueError(f"{missing[0]}: no such file or folder")
+        raise UsageError(f"{missing[0]}: no such file or folder")
     err = Console(stderr=True)
     if len(files) > 3 and err.is_terminal and not quiet:
         with Progress(console=err, transient=True) as progress:
@@ -117,15 +156,20 @@ def template(
         recon template --country Kenya -o kenya.xlsx
     """
     with _guarded(verbose):
+        from recon import output as out
         from recon import template as tpl
+        from recon.errors import UsageError
 
-        if output.exists():
-            raise ValueError(f"{output} exists; choose another name (recon never overwrites a workbook)")
-        if region is None:
-            if country is None:
-                raise ValueError("give --region (a regional office) or --country (a country office)")
-            region = tpl.region_of(country)
-        tpl.write(tpl.build(region, country, revision=revision), output)
+        out.refuse_unsafe(output, overwrite=False, what="workbook")
+        try:
+            if region is None:
+                if country is None:
+                    raise ValueError("give --region (a regional office) or --country (a country office)")
+                region = tpl.region_of(country)
+            wb = tpl.build(region, country, revision=revision)
+        except ValueError as exc:  # an unknown region or country: build says which ones exist
+            raise UsageError(str(exc)) from exc
+        out.write_file(output, lambda tmp: tpl.write(wb, tmp), overwrite=False, what="workbook")
         typer.echo(f"wrote {output}")
 
 
@@ -161,18 +205,22 @@ def check(
         result = _run(files, rules, quiet=format is Format.json)
         if result.unusable and not result.submissions and format is Format.rich:
             for problem in result.unusable:  # nothing could be read: the reason, in one line each
-                typer.echo(f"recon: {problem}", err=True)
+                _say(problem)
             raise typer.Exit(2)
         _emit(result, format)
         if annotate is not None and not result.unusable:
             from recon.annotate import write_copy
+            from recon.inert import line
 
             copy = write_copy(files[0], result.findings, annotate)
             for lost in copy.lost:
-                typer.echo(f"recon: warning: {lost} of {files[0].name} could not be kept in the copy", err=True)
-            typer.echo(f"wrote {annotate} ({copy.marked} cells marked)", err=True)
+                _say(f"warning: {lost} of {files[0].name} could not be kept in the copy")
+            if copy.sheet != L_FINDINGS:
+                _say(f"note: {files[0].name} has a sheet of its own named {L_FINDINGS!r}, kept as it was; recon's "
+                     f"findings are on the sheet {copy.sheet!r}")
+            typer.echo(line(f"wrote {annotate} ({copy.marked} cells marked)"), err=True)
         elif annotate is not None:
-            typer.echo(f"recon: no annotated copy: {files[0].name} could not be read", err=True)
+            _say(f"no annotated copy: {files[0].name} could not be read")
     raise typer.Exit(result.exit_code)
 
 
@@ -209,26 +257,38 @@ def _check_each(files: list[Path], rules: Path | None, fmt: Format) -> int:
     for i, (f, r) in enumerate(results):
         if i:
             console.print("")
-        title = f"{f.name} (checked on its own{'' if str(f) == f.name else ': ' + str(f)})"
+        from recon.inert import line
+
+        title = line(f"{f.name} (checked on its own{'' if str(f) == f.name else ': ' + str(f)})")
         if console.is_terminal:
             console.rule(title, align="left", style="bold")
         else:
             print(f"== {title}", file=console.file)
         if r.unusable and not r.submissions:
             for problem in r.unusable:
-                print(f"recon: {problem}", file=console.file)
+                print(line(f"recon: {problem}"), file=console.file)
             continue
         render(r, console)
     return worst
 
 
+L_FINDINGS = "Findings"  # recon.layout.FINDINGS, without importing the layout for --help
+
+
 def _refuse_annotate(files: list[Path], out: Path) -> None:
+    """Before any work: one workbook, an .xlsx name that is free, not an input, not a link; a workbook that
+    can be copied whole."""
+    from recon import output
+    from recon.annotate import refuse_copy
+    from recon.errors import UsageError
+
     if len(files) != 1:
-        raise ValueError("--annotate takes exactly one workbook")
+        raise UsageError("--annotate takes exactly one workbook")
     if out.suffix.lower() != ".xlsx":
-        raise ValueError(f"{out}: the annotated copy must be an .xlsx file")
-    if out.exists() or out.resolve() == files[0].resolve():
-        raise ValueError(f"{out} exists; choose another name (recon never overwrites a workbook)")
+        raise UsageError(f"{out}: the annotated copy must be an .xlsx file")
+    output.refuse_unsafe(out, files, overwrite=False, what="annotated copy")
+    if files[0].is_file():
+        refuse_copy(files[0])
 
 
 @app.command()
@@ -255,18 +315,28 @@ def reconcile(
 
         recon reconcile revision-2/ --report-dir reports/rev2 --previous reports/rev1/report.json
     """
-    with _guarded(verbose):
-        from recon.pipeline import bundled_dir
+    with _guarded(verbose), contextlib.ExitStack() as stack:
+        from recon.errors import UsageError
+        from recon.pipeline import bundled_dir, collect
 
         if previous is not None and report_dir is None:
-            raise ValueError("--previous needs --report-dir (the changes are shown in the report)")
-        result = _run(paths or [bundled_dir()], rules, quiet=format is Format.json)
+            raise UsageError("--previous needs --report-dir (the changes are shown in the report)")
+        given = paths or [bundled_dir()]
+        folder = None
+        if report_dir is not None:  # refused or locked for this run before any workbook is read
+            from recon.output import ReportFolder
+            from recon.report import FILES
+
+            inputs = [*given, *collect(given), *([previous] if previous is not None else [])]
+            folder = stack.enter_context(ReportFolder(report_dir, FILES, inputs))
+        result = _run(given, rules, quiet=format is Format.json)
         _emit(result, format)
-        if report_dir is not None:
+        if folder is not None:
+            from recon.inert import line
             from recon.report import write_reports
 
-            written = write_reports(result, report_dir, previous, rules_dir=rules)
-            typer.echo(f"wrote {', '.join(p.name for p in written.values())} to {report_dir}", err=True)
+            written = write_reports(result, report_dir, previous, rules_dir=rules, folder=folder)
+            typer.echo(line(f"wrote {', '.join(p.name for p in written.values())} to {report_dir}"), err=True)
     raise typer.Exit(result.exit_code)
 
 
@@ -315,20 +385,32 @@ def export(
     with _guarded(verbose):
         from recon import export as ex
         from recon import pipeline
+        from recon.errors import OutputError
+        from recon.inert import line
+        from recon.output import refuse_unsafe, write_text
         from recon.pipeline import bundled_dir
+
+        given = paths or [bundled_dir()]
+        files = pipeline.collect(given)
+        target = None if output == "-" else Path(output)
+        if target is not None:  # before any workbook is read
+            if target.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".ods"):
+                raise OutputError(f"{target}: recon export writes {format.value.upper()}, not a workbook; "
+                                  f"choose a .{format.value} name")
+            refuse_unsafe(target, [*given, *files], overwrite=True, what="export")
         from recon.reconcile import reconcile as merge
 
-        files = pipeline.collect(paths or [bundled_dir()])
         subs, bad = pipeline.read_all(files)
         for e in bad:
-            typer.echo(f"recon: skipped {e}", err=True)
+            _say(f"skipped {e}")
         entries = merge(subs).entries
         text = ex.to_csv(entries) if format is ExportFormat.csv else ex.to_json(entries)
-        if output == "-":
+        if target is None:
             sys.stdout.write(text)
         else:
-            Path(output).write_text(text, encoding="utf-8")
-            typer.echo(f"wrote {len(entries)} entries to {output}", err=True)
+            encoding = ex.CSV_ENCODING if format is ExportFormat.csv else "utf-8"
+            write_text(target, text, encoding=encoding, inputs=[*given, *files], overwrite=True, what="export")
+            typer.echo(line(f"wrote {len(entries)} entries to {output}"), err=True)
     raise typer.Exit(2 if bad else 0)
 
 

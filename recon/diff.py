@@ -21,6 +21,8 @@ from collections import defaultdict
 from pathlib import Path
 
 from recon import layout as L
+from recon.errors import UsageError
+from recon.inert import line
 from recon.reconcile import entry_cells
 
 REPORT_JSON = "report.json"
@@ -87,7 +89,7 @@ def load(path: str | Path) -> dict:
     if path.is_dir() and (path / REPORT_JSON).is_file():  # a report folder (its report.xlsx is no input)
         return _from_record(path / REPORT_JSON)
     if not path.exists():
-        raise ValueError(f"{path}: no such file or folder")
+        raise UsageError(f"{line(path)}: no such file or folder")
     return _from_workbooks(path)
 
 
@@ -97,7 +99,7 @@ def _from_workbooks(path: Path) -> dict:
 
     files = pipeline.collect([path])
     if not files:
-        raise ValueError(f"{path}: no .xlsx workbooks and no {REPORT_JSON}")
+        raise UsageError(f"{line(path)}: no .xlsx workbooks and no {REPORT_JSON}")
     subs, bad = pipeline.read_all(files)
     if bad:
         raise bad[0]  # a revision with an unreadable workbook cannot be compared entry by entry
@@ -106,14 +108,71 @@ def _from_workbooks(path: Path) -> dict:
 
 def _from_record(path: Path) -> dict:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise ValueError(f"{path}: not a readable report.json ({exc})") from exc
+        data = json.loads(path.read_bytes())
+    except OSError as exc:
+        raise UsageError(f"{line(path)}: cannot read this report.json ({exc.strerror or exc})") from exc
+    except RecursionError as exc:
+        raise UsageError(f"{line(path)}: not a recon report.json (nested too deeply to be one)") from exc
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError
+        raise UsageError(f"{line(path)}: not a readable report.json ({line(exc)})") from exc
     if not isinstance(data, dict) or "entries" not in data or "published" not in data:
-        raise ValueError(f"{path}: not a recon report.json (no 'entries' and 'published'); write one with "
+        raise UsageError(f"{line(path)}: not a recon report.json (no 'entries' and 'published'); write one with "
                          "`recon reconcile --report-dir DIR`")
-    inputs = [{"file": i.get("file"), "sha256": i.get("sha256")} for i in data.get("inputs", [])]
+    problem = _record_problem(data)
+    if problem:
+        raise UsageError(f"{line(path)}: not a valid recon report.json ({line(problem)}); write a new one with "
+                         "`recon reconcile --report-dir DIR`")
+    inputs = [{"file": i.get("file"), "sha256": i.get("sha256")} for i in data.get("inputs") or []]
     return {"label": str(path), "inputs": inputs, "entries": data["entries"], "published": data["published"]}
+
+
+# What recon diff reads from a report.json, field by field (recon/data/report.schema.json, the parts diff uses;
+# None is accepted where old records or unnamed rows may hold it).
+_TEXT, _TEXT_OR_NONE, _NUMBER_OR_NONE, _FLAG = (str,), (str, type(None)), (int, float, type(None)), (bool,)
+_ENTRY = {"region": _TEXT, "country": _TEXT_OR_NONE, "area": _TEXT_OR_NONE, "amount": _NUMBER_OR_NONE,
+          "status": _TEXT_OR_NONE, "location": _TEXT_OR_NONE}
+_PUBLISHED = {"region": _TEXT, "title": _TEXT_OR_NONE, "total": _NUMBER_OR_NONE, "total_location": _TEXT_OR_NONE,
+              "countries": (list,), "areas": (list,)}
+_ROW = {"name": _TEXT, "name_printed": _TEXT_OR_NONE, "usd": _NUMBER_OR_NONE, "funded": _FLAG,
+        "location": _TEXT_OR_NONE}
+_AREA_ROW = {**_ROW, "percent": _TEXT_OR_NONE, "percent_location": _TEXT_OR_NONE}
+_INPUT = {"file": _TEXT_OR_NONE, "sha256": _TEXT_OR_NONE}
+
+
+def _record_problem(data: dict) -> str | None:
+    """The first thing in a report.json that recon diff cannot use, e.g. ``"entries[3].amount is 'abc'"``."""
+    def fields(obj, spec: dict, where: str) -> str | None:
+        if not isinstance(obj, dict):
+            return f"{where} is not an object"
+        for key, types in spec.items():
+            if key not in obj:
+                return f"{where} has no '{key}'"
+            value = obj[key]
+            if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
+                return f"{where}.{key} is {_brief(value)}"
+        return None
+
+    def rows(items, spec: dict, where: str) -> str | None:
+        if not isinstance(items, list):
+            return f"'{where}' is not a list"
+        return next((p for i, item in enumerate(items) if (p := fields(item, spec, f"{where}[{i}]"))), None)
+
+    if (p := rows(data["entries"], _ENTRY, "entries")) or (p := rows(data["published"], _PUBLISHED, "published")):
+        return p
+    if "inputs" in data and data["inputs"] is not None and (p := rows(data["inputs"], _INPUT, "inputs")):
+        return p
+    for i, pub in enumerate(data["published"]):
+        if (p := rows(pub["countries"], _ROW, f"published[{i}].countries")) or \
+                (p := rows(pub["areas"], _AREA_ROW, f"published[{i}].areas")):
+            return p
+    return None
+
+
+def _brief(value) -> str:
+    kind = {dict: "an object", list: "a list", str: "text", bool: "true/false", type(None): "null"}.get(type(value))
+    if kind == "text":
+        return f"the text {value[:40]!r}"
+    return kind or f"the number {value!r}"
 
 
 # ---------------------------------------------------------------------------------------------- comparing
@@ -303,16 +362,16 @@ def render(d: dict, console=None) -> None:
 
     console = console or Console()
     total = d["requirement"]["total"]
-    head = (f"recon diff · {d['old']['label']} → {d['new']['label']} · {len(d['changes'])} changes · requirement "
+    head = line(f"recon diff · {d['old']['label']} → {d['new']['label']} · {len(d['changes'])} changes · requirement "
             f"{total['old']:,.0f} → {total['new']:,.0f} ({total['change']:+,.0f})")
     regions = [r for r in d["requirement"]["regions"] if r["change"]]
     if not console.is_terminal:
         out = console.file
         print(head, file=out)
         for r in regions:
-            print(f"{r['region']}\t{r['old']:,.0f}\t{r['new']:,.0f}\t{r['change']:+,.0f}", file=out)
+            print(f"{line(r['region'])}\t{r['old']:,.0f}\t{r['new']:,.0f}\t{r['change']:+,.0f}", file=out)
         for c in d["changes"]:
-            print(f"{c['kind']:18} {c['region']}: {describe(c)}  [{c['location_new'] or c['location_old']}]",
+            print(line(f"{c['kind']:18} {c['region']}: {describe(c)}  [{c['location_new'] or c['location_old']}]"),
                   file=out)
         return
     console.print(Text(head, style="bold"))
@@ -321,7 +380,7 @@ def render(d: dict, console=None) -> None:
         for col, just in (("Region", "left"), ("Old", "right"), ("New", "right"), ("Change", "right")):
             t.add_column(col, justify=just)
         for r in regions:
-            t.add_row(r["region"], f"{r['old']:,.0f}", f"{r['new']:,.0f}",
+            t.add_row(Text(line(r["region"])), f"{r['old']:,.0f}", f"{r['new']:,.0f}",
                       Text(f"{r['change']:+,.0f}", style="red" if r["change"] > 0 else "green"))
         console.print(t)
     if not d["changes"]:
@@ -333,5 +392,6 @@ def render(d: dict, console=None) -> None:
     t.add_column("Change", overflow="fold", ratio=3)
     t.add_column("Location", overflow="fold", max_width=40)
     for c in d["changes"]:
-        t.add_row(c["kind"], c["region"], describe(c), c["location_new"] or c["location_old"] or "")
+        t.add_row(Text(line(c["kind"])), Text(line(c["region"])), Text(line(describe(c))),
+                  Text(line(c["location_new"] or c["location_old"] or "")))
     console.print(t)

@@ -26,3 +26,14 @@ class UnusableInput(Exception):
 
 class RulesError(Exception):
     """The rule suites in expectations/ are broken (an unknown expectation type, unreadable JSON)."""
+
+
+class UsageError(ValueError):
+    """The command line asks for something recon refuses, e.g. ``UsageError("--annotate takes exactly one
+    workbook")``: one line, exit code 2. A ValueError, so library callers that caught ValueError still do."""
+
+
+class OutputError(UsageError):
+    """An output recon will not or cannot write, naming it and what to do, e.g.
+    ``OutputError("subs/report.xlsx is one of the input workbooks; choose another --report-dir")`` or
+    ``OutputError("out.csv: cannot write (No space left on device)")``."""

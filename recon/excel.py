@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from recon import annotate
+from recon import annotate, inert
 from recon import layout as L
 from recon.finding import Finding, count_by_severity
 
@@ -39,6 +39,7 @@ class BookCheck:
     findings: list[Finding]
     marked: list[annotate.Mark] = field(default_factory=list)
     cleared: list[tuple[str, str]] = field(default_factory=list)  # cells the previous check had marked
+    sheet: str = L.FINDINGS  # "Findings (recon)" when the office has a sheet named Findings of its own
 
     @property
     def counts(self) -> dict[str, int]:
@@ -63,24 +64,26 @@ def check_book(book) -> BookCheck:
     findings = findings_for(book)
     names = [s.name for s in book.sheets]
     cleared = []
-    if L.FINDINGS in names:
-        sheet = book.sheets[L.FINDINGS]
-        cleared = annotate.previous_marks(BookSource(book).rows(L.FINDINGS))
+    source = BookSource(book)
+    title, again = annotate.findings_sheet(names, lambda n: (source.rows(n) or [()])[0])
+    if again:
+        sheet = book.sheets[title]
+        cleared = annotate.previous_marks(source.rows(title))
         for name, cell in cleared:
-            if name in names:
+            if name in names and name != title:
                 book.sheets[name].range(cell).color = annotate.base_fill(name, cell)
         sheet.clear()
-    else:
-        sheet = book.sheets.add(L.FINDINGS, after=book.sheets[len(names) - 1])
+    else:  # an office's own sheet named Findings is kept: recon's is then "Findings (recon)"
+        sheet = book.sheets.add(title, after=book.sheets[len(names) - 1])
 
-    marked = annotate.marks(findings, names)
+    marked = annotate.marks(findings, [n for n in names if n != title])
     for m in marked:
         book.sheets[m.sheet].range(m.cell).color = m.fill
 
     rows = [[_text(v) for v in row] for row in annotate.findings_rows(findings)]
     for row in rows[1:]:
         target = annotate.cell_of(row[2])
-        if target and target[0] in names:
+        if target and target[0] in names and target[0] != title:
             row[2] = annotate.hyperlink_formula(row[2])
     sheet.range("A1").value = rows
     sheet.range((1, 1), (1, len(annotate.HEADER))).font.bold = True
@@ -89,12 +92,12 @@ def check_book(book) -> BookCheck:
             sheet.range((r, 1)).color = annotate.FILLS[row[0]]
     for col, width in enumerate(annotate.WIDTHS, start=1):
         sheet.range((1, col)).column_width = width
-    return BookCheck(findings, marked, cleared)
+    return BookCheck(findings, marked, cleared, title)
 
 
 def _text(value: str) -> str:
     """Text a finding quotes from a cell (``=cmd|...``) must not become a formula when Excel receives it."""
-    return "'" + value if value.startswith(("=", "+", "-", "@")) else value
+    return inert.cell(value)
 
 
 def main() -> None:
@@ -102,5 +105,4 @@ def main() -> None:
     import xlwings as xw
 
     book = xw.Book.caller()
-    check_book(book)
-    book.sheets[L.FINDINGS].activate()
+    book.sheets[check_book(book).sheet].activate()

@@ -1,7 +1,9 @@
 """Consolidated entries as CSV or JSON: ``region,country,area,amount_usd,status,source``.
 
-Text that a spreadsheet would run as a formula (``=HYPERLINK(...)``, ``+1``, ``@SUM``) is neutralised with a
-leading apostrophe, so an exported file is safe to open in Excel.
+Every text column (Status included) goes through :func:`recon.inert.cell`: text a spreadsheet would run as
+a formula (``=HYPERLINK(...)``, ``+1``, ``@SUM``) gets a leading apostrophe and control characters are
+escaped, so an exported file is safe to open in Excel. Written to a file, the CSV starts with a UTF-8 BOM
+(:data:`CSV_ENCODING`) so that Excel reads it as UTF-8; on standard output it has none, for pipes.
 """
 
 from __future__ import annotations
@@ -14,17 +16,11 @@ import math
 import pandas as pd
 
 from recon import layout as L
+from recon.inert import cell
 from recon.reconcile import entry_cells
 
 COLUMNS = ("region", "country", "area", "amount_usd", "status", "source")
-_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
-
-
-def neutralise(value):
-    """``"=cmd()"`` → ``"'=cmd()"``; numbers and safe text unchanged."""
-    if isinstance(value, str) and value.startswith(_TRIGGERS):
-        return "'" + value
-    return value
+CSV_ENCODING = "utf-8-sig"  # a file: BOM first, or Excel shows "CÃ´te d'Ivoire"
 
 
 def entries_frame(entries: pd.DataFrame) -> pd.DataFrame:
@@ -53,8 +49,8 @@ def to_csv(entries: pd.DataFrame) -> str:
     w.writerow(COLUMNS)
     for row in entries_frame(entries).itertuples(index=False):
         amount = _amount(row.amount_usd)
-        w.writerow([neutralise(row.region), neutralise(row.country), neutralise(row.area),
-                    "" if amount is None else amount, row.status, neutralise(row.source)])
+        w.writerow([cell(row.region), cell(row.country), cell(row.area), "" if amount is None else amount,
+                    cell(row.status), cell(row.source)])
     return buf.getvalue()
 
 

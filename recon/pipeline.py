@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -40,8 +41,13 @@ MAX_CHUNK = 4  # workbooks per reader task (see chunksize)
 
 
 def bundled_dir() -> Path:
-    """``workbooks/mi2015`` of this checkout: the 2015 edition."""
-    return Path(__file__).resolve().parent.parent / "workbooks" / "mi2015"
+    """The bundled 2015 edition: ``workbooks/mi2015`` installed in the package, else the checkout's."""
+    from recon.shipped import shipped
+
+    found = shipped("workbooks/mi2015")
+    if found is None:
+        raise ValueError("the bundled 2015 edition (workbooks/mi2015) is not installed; name workbooks or folders")
+    return found
 
 
 def collect(paths: Iterable[str | Path]) -> list[Path]:
@@ -121,8 +127,9 @@ def read_all(paths: list[Path], advance: Callable[[], None] | None = None,
 
 def _read(paths: list[Path], advance: Callable[[], None] | None = None, workers: int | None = None,
           meanwhile: Callable[[], object] | None = None):
-    """:func:`read_all`, running ``meanwhile`` in a thread once the reader processes exist (see the module
-    docstring) → (submissions, unusable, Future of ``meanwhile`` or None)."""
+    """:func:`read_all`, running ``meanwhile`` in a thread once the reader processes exist and a workbook
+    could be read (see the module docstring) → (submissions, unusable, Future of ``meanwhile`` or None).
+    When nothing could be read, ``meanwhile`` never starts: a refused zip bomb need not wait for GX."""
     workers = workers if workers is not None else (os.cpu_count() or 1)
     outcomes: list = []
     background: Future | None = None
@@ -132,10 +139,10 @@ def _read(paths: list[Path], advance: Callable[[], None] | None = None, workers:
             with ProcessPoolExecutor(max_workers=workers, mp_context=mp_context()) as pool:
                 # map() submits every chunk at once, so all workers are forked before the thread starts.
                 results = pool.map(_read_one, paths, chunksize=chunksize(paths, workers))
-                if helper:
-                    background = helper.submit(meanwhile)
                 for outcome in results:
                     outcomes.append(outcome)
+                    if helper and background is None and isinstance(outcome, Submission):
+                        background = helper.submit(meanwhile)
                     if advance:
                         advance()
         else:
@@ -143,7 +150,7 @@ def _read(paths: list[Path], advance: Callable[[], None] | None = None, workers:
                 outcomes.append(_read_one(p))
                 if advance:
                     advance()
-            if helper:
+            if helper and any(isinstance(o, Submission) for o in outcomes):
                 background = helper.submit(meanwhile)
     finally:
         if helper:
@@ -164,7 +171,9 @@ def run(paths: Iterable[str | Path], rules_dir: Path | None = None,
 
     with without_cycle_collector():
         subs, bad, prepared = _read(files, advance, meanwhile=prepare)
-        return run_submissions(subs, bad, rules_dir, files, prepared=prepared.result())
+        if bad and not subs:
+            return Refused(bad, rules_dir, files)
+        return run_submissions(subs, bad, rules_dir, files, prepared=prepared.result() if prepared else None)
 
 
 @contextmanager
@@ -185,6 +194,44 @@ def without_cycle_collector():
             gc.enable()
 
 
+class Refused(Result):
+    """What :func:`run` gives when no workbook could be read: the reasons, at once. No rules are prepared
+    (they would have nothing to check), and the empty reconciliation and the rules' hash, which import
+    pandas, are made only when a report asks for them: ``recon check bomb.xlsx`` says why and exits.
+
+    >>> run(["bomb.xlsx"]).unusable[0].problem                      # doctest: +SKIP
+    'suspicious compression ratio 419:1 in xl/worksheets/sheet2.xml (a zip bomb?)'
+    """
+
+    def __init__(self, bad: list[UnusableInput], rules_dir: Path | None = None, inputs: list[Path] = ()):
+        self.unusable = list(bad)
+        self.findings = sorted(_unusable(bad), key=sort_key)
+        self.rule_run = None
+        self.inputs = list(inputs)
+        self.rules_dir = rules_dir
+
+    @property
+    def submissions(self) -> list[Submission]:
+        return []
+
+    @cached_property
+    def reconciliation(self) -> Reconciliation:
+        from recon import rules
+        from recon.reconcile import reconcile
+
+        return reconcile([], rules.parameters(rules.read_suites(self.rules_dir)))
+
+    @cached_property
+    def rules_version(self) -> str:
+        from recon import rules
+
+        return rules.rules_version(self.rules_dir)
+
+
+def _unusable(bad: Iterable[UnusableInput]) -> list[Finding]:
+    return [Finding("READ-UNUSABLE", "error", location=e.where, message=e.problem, suggestion=e.fix) for e in bad]
+
+
 def run_submissions(subs: list[Submission], bad: list[UnusableInput] = (), rules_dir: Path | None = None,
                     inputs: list[Path] = (), prepared: Rules | None = None) -> Result:
     """Reconcile submissions already read (from files, or from an open Excel book) and run the rules."""
@@ -194,7 +241,5 @@ def run_submissions(subs: list[Submission], bad: list[UnusableInput] = (), rules
     ready = prepared or rules.Rules(rules_dir)
     rec = reconcile(subs, rules.parameters(ready.suites))
     ran = ready.run(rec)
-    unusable = [Finding("READ-UNUSABLE", "error", location=e.where, message=e.problem, suggestion=e.fix)
-                for e in bad]
-    findings = sorted(unusable + rec.findings + ran.findings, key=sort_key)
+    findings = sorted(_unusable(bad) + rec.findings + ran.findings, key=sort_key)
     return Result(rec, findings, list(bad), ran, rules.rules_version(ready.directory), list(inputs))

@@ -46,12 +46,13 @@ MAX_ROWS_PER_RULE = int(os.environ.get("RECON_MAX_ROWS_PER_RULE", 50_000))
 
 
 def default_dir() -> Path:
-    """``expectations/`` beside the package (a source checkout), else the copy installed with it."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here.parent / "expectations", here / "expectations"):
-        if candidate.is_dir():
-            return candidate
-    raise RulesError("no expectations/ folder found; pass --rules DIR")
+    """The suites recon ships with: the copy installed in the package, else the checkout's ``expectations/``."""
+    from recon.shipped import shipped
+
+    found = shipped("expectations")
+    if found is None:
+        raise RulesError("no expectations/ folder found; pass --rules DIR")
+    return found
 
 
 def read_suites(directory: Path | None = None) -> dict[str, dict]:

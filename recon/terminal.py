@@ -1,6 +1,9 @@
 """The rich terminal report: a table per region, then the findings, worst and costliest first.
 
-On a terminal it draws tables; piped or redirected it prints plain lines that diff and grep well.
+On a terminal it draws tables; piped or redirected it prints plain lines that diff and grep well. Text that
+came from a workbook (names, file names, messages quoting cells) is passed through :func:`recon.inert.line`
+and, on a terminal, as :class:`rich.text.Text`: a country ``[/bold]Kenya`` or ``[link=…]`` is printed as
+typed, never read as markup, and ESC/BEL characters are shown escaped, never sent to the terminal.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from recon.inert import line
 from recon.summaries import input_rows, region_rows
 from recon.words import n
 
@@ -45,8 +49,13 @@ def headline(result) -> str:
             f"{n(c['error'], 'error')}, {n(c['warning'], 'warning')}, {c['info']} info")
 
 
+def _t(value, style: str = "") -> Text:
+    """Workbook text for a rich table: one line, controls escaped, never parsed as markup."""
+    return Text(line(value), style=style)
+
+
 def _rich(result, console: Console, max_findings: int | None) -> None:
-    console.print(Text(f"recon · rules {result.rules_version} · {headline(result)}", style="bold"))
+    console.print(_t(f"recon · rules {result.rules_version} · {headline(result)}", style="bold"))
     t = Table(box=box.SIMPLE_HEAVY, title="Regions", title_justify="left")
     for col, just in (("Region", "left"), ("Entries", "right"), ("Funded", "right"), ("Published total", "right"),
                       ("Computed total", "right"), ("Gap", "right"), ("Errors", "right"), ("Warnings", "right"),
@@ -54,7 +63,7 @@ def _rich(result, console: Console, max_findings: int | None) -> None:
         t.add_column(col, justify=just)
     for r in region_rows(result):
         gap = r["gap"]
-        t.add_row(r["region"], str(r["entries"]), str(r["funded"]), usd(r["published_total"]),
+        t.add_row(_t(r["region"]), str(r["entries"]), str(r["funded"]), usd(r["published_total"]),
                   usd(r["computed_total"]), Text(usd(gap), style="red" if gap else ""),
                   Text(str(r["error"]), style=STYLE["error"] if r["error"] else "dim"),
                   Text(str(r["warning"]), style=STYLE["warning"] if r["warning"] else "dim"),
@@ -62,7 +71,7 @@ def _rich(result, console: Console, max_findings: int | None) -> None:
     console.print(t)
     bad = [r for r in input_rows(result) if r["status"] != "read" or r["rows_rejected"]]
     for r in bad:
-        console.print(Text(f"{r['file']}: {r['status']} · read {r['rows_read']} = accepted {r['rows_accepted']}"
+        console.print(_t(f"{r['file']}: {r['status']} · read {r['rows_read']} = accepted {r['rows_accepted']}"
                            f" + rejected {r['rows_rejected']}", style="yellow"))
     max_findings = max_findings or TERMINAL_FINDINGS
     findings = result.findings[:max_findings]
@@ -76,8 +85,8 @@ def _rich(result, console: Console, max_findings: int | None) -> None:
     ft.add_column("Finding", overflow="fold", ratio=3)
     ft.add_column("Suggestion", overflow="fold", ratio=2)
     for f in findings:
-        ft.add_row(Text(f.severity, style=STYLE[f.severity]), f.rule, f.location or f.region or "", f.message,
-                   f.suggestion or "")
+        ft.add_row(Text(f.severity, style=STYLE[f.severity]), _t(f.rule), _t(f.location or f.region or ""),
+                   _t(f.message), _t(f.suggestion or ""))
     console.print(ft)
     if len(result.findings) > max_findings:
         console.print(f"… {len(result.findings) - max_findings:,} more, worst first above: redirect the output "
@@ -86,21 +95,21 @@ def _rich(result, console: Console, max_findings: int | None) -> None:
 
 def _plain(result, console: Console, max_findings: int | None) -> None:
     out = console.file
-    print(f"recon · rules {result.rules_version} · {headline(result)}", file=out)
+    print(line(f"recon · rules {result.rules_version} · {headline(result)}"), file=out)
     print("", file=out)
     print("region\tentries\tfunded\tpublished_total\tcomputed_total\tgap\terrors\twarnings\tinfo", file=out)
     for r in region_rows(result):
-        print("\t".join([r["region"], str(r["entries"]), str(r["funded"]), usd(r["published_total"]),
+        print("\t".join([line(r["region"]), str(r["entries"]), str(r["funded"]), usd(r["published_total"]),
                          usd(r["computed_total"]), usd(r["gap"]), str(r["error"]), str(r["warning"]),
                          str(r["info"])]), file=out)
     for r in input_rows(result):
         if r["status"] != "read" or r["rows_rejected"]:
-            print(f"{r['file']}: {r['status']} · read {r['rows_read']} = accepted {r['rows_accepted']} + "
-                  f"rejected {r['rows_rejected']}", file=out)
+            print(line(f"{r['file']}: {r['status']} · read {r['rows_read']} = accepted {r['rows_accepted']} + "
+                       f"rejected {r['rows_rejected']}"), file=out)
     print("", file=out)
     findings = result.findings[:max_findings] if max_findings else result.findings
     for f in findings:
-        print(f"{f.severity.upper():7} {f.rule:28} {f.location or f.region or ''}", file=out)
-        print(f"        {f.message}", file=out)
+        print(f"{f.severity.upper():7} {line(f.rule):28} {line(f.location or f.region or '')}", file=out)
+        print(f"        {line(f.message)}", file=out)
         if f.suggestion:
-            print(f"        → {f.suggestion}", file=out)
+            print(f"        → {line(f.suggestion)}", file=out)

@@ -1,7 +1,8 @@
 """Property-based tests: row accounting, merge-order independence, and repeatable findings.
 
-The accounting and order properties run 1,000 random workbooks each, read through an in-memory
-SheetSource (the same reader as files, without disk I/O); a smaller run writes real .xlsx files.
+The accounting and order properties run 1,000 random workbooks each in the full run (100 in a developer's
+``python -m pytest``, see conftest.py), read through an in-memory SheetSource (the same reader as files,
+without disk I/O); a smaller run writes real .xlsx files.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ rows = st.lists(st.fixed_dictionaries({
     "notes": st.sampled_from(["", "note"]), "dup": st.sampled_from(["", "Yes"]),
 }), max_size=25)
 
-MANY = settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
+# As many examples as the run's strength: 1,000 with `pytest --full` (scripts/test, CI), else 100 (conftest.py).
+MANY = settings(deadline=None, suppress_health_check=list(HealthCheck))
 FEW = settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
 
 

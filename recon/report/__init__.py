@@ -5,7 +5,8 @@
 ['report.html', 'report.json', 'report.md', 'report.xlsx']
 
 ``report.json`` (:mod:`recon.report.record`) is built first; the HTML, XLSX and Markdown render from it, so
-the four always agree. ``previous`` — a folder of workbooks or a report.json — adds what changed since then.
+the four always agree. They are written into a staging folder and moved into ``directory`` together, under a
+lock (see :mod:`recon.output`). ``previous`` — a folder of workbooks or a report.json — adds what changed since then.
 """
 
 from __future__ import annotations
@@ -13,26 +14,40 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from recon.errors import OutputError
+from recon.inert import line
+from recon.output import ReportFolder
+
 FILES = ("report.json", "report.html", "report.xlsx", "report.md")
 
 
 def write_reports(result, directory: str | Path, previous: str | Path | dict | None = None, *,
-                  rules_dir: Path | None = None, now: dt.datetime | None = None) -> dict[str, Path]:
-    """Write report.{json,html,xlsx,md} into ``directory`` (created if needed); return their paths."""
+                  rules_dir: Path | None = None, now: dt.datetime | None = None,
+                  folder: ReportFolder | None = None) -> dict[str, Path]:
+    """Write report.{json,html,xlsx,md} into ``directory`` (created if needed); return their paths.
+
+    The four appear together or not at all (:class:`recon.output.ReportFolder`); pass ``folder`` when the
+    caller took the folder's lock before the run (the CLI does, to refuse a busy folder before any work).
+    """
     from recon import diff
     from recon.report import html, memo, record, xlsx
 
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
+    if folder is None:
+        inputs = [*result.inputs, *([Path(previous)] if isinstance(previous, str | Path) else [])]
+        with ReportFolder(Path(directory), FILES, inputs) as own:
+            return write_reports(result, directory, previous, rules_dir=rules_dir, now=now, folder=own)
     changes = None
     if previous is not None:
         before = previous if isinstance(previous, dict) else diff.load(previous)
         now_snapshot = diff.snapshot(result.reconciliation, label="this revision")
         changes = diff.compare(before, now_snapshot)
     rec = record.build(result, previous=changes, rules_dir=rules_dir, now=now)
-    paths = {name: directory / name for name in FILES}
-    record.write(rec, paths["report.json"])
-    paths["report.html"].write_text(html.render(rec), encoding="utf-8")
-    xlsx.write(rec, paths["report.xlsx"])
-    paths["report.md"].write_text(memo.render(rec), encoding="utf-8")
-    return paths
+    try:
+        record.write(rec, folder.path("report.json"))
+        folder.path("report.html").write_text(html.render(rec), encoding="utf-8")
+        xlsx.write(rec, folder.path("report.xlsx"))
+        folder.path("report.md").write_text(memo.render(rec), encoding="utf-8")
+    except OSError as exc:  # disk full, quota: one line naming the folder; the previous reports stay
+        raise OutputError(f"{line(directory)}: cannot write the reports ({exc.strerror or exc}); the previous "
+                          "reports there are unchanged") from exc
+    return folder.commit()

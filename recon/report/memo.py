@@ -1,7 +1,7 @@
 """report.md: a short summary to paste into the revision memo.
 
 Workbook text is escaped for Markdown (``|``, ``*``, ``<`` …) so that a name cannot break the table or
-inject HTML where the memo is rendered.
+inject HTML where the memo is rendered, and its control characters (ESC, BEL …) are shown escaped.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from recon import diff
+from recon.inert import line
 from recon.words import n
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
@@ -17,7 +18,7 @@ MAX_LISTED = 10  # errors listed by name; the rest are in report.html / report.x
 
 def md(text) -> str:
     """``"a|b <script>"`` → ``"a\\|b \\<script\\>"``; newlines become spaces (one table cell, one line)."""
-    return _SPECIAL.sub(r"\\\1", " ".join(str(text).split())) if text is not None else ""
+    return _SPECIAL.sub(r"\\\1", line(" ".join(str(text).split()))) if text is not None else ""
 
 
 def _usd(x) -> str:

@@ -95,7 +95,9 @@ def _rules(result, rules_dir: Path | None) -> dict:
 
     directory = Path(rules_dir or rules.default_dir())
     if rules.rules_version(directory) != result.rules_version:
-        raise ValueError(f"{directory}: these rule suites are not the ones the validation ran with")
+        from recon.errors import RulesError
+
+        raise RulesError(f"{directory}: these rule suites are not the ones the validation ran with")
     suites = []
     for name, data in rules.read_suites(directory).items():
         suites.append({"name": name, "sha256": _sha256(directory / f"{name}.json"),

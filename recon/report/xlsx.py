@@ -1,8 +1,8 @@
 """report.xlsx: the report's tables for budget staff — filterable, frozen header, USD formats.
 
-No value from a workbook can become a formula: text starting with ``= + - @`` is neutralised with a leading
-apostrophe (as in CSV exports) *and* every text cell is stored as an explicit string, because openpyxl
-otherwise writes any ``str`` starting with ``=`` as a formula.
+No value from a workbook can become a formula: text goes through :func:`recon.inert.cell` (control characters
+escaped, a leading apostrophe before ``= + - @``, as in CSV exports) *and* every text cell is stored as an
+explicit string, because openpyxl otherwise writes any ``str`` starting with ``=`` as a formula.
 """
 
 from __future__ import annotations
@@ -10,13 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
-from recon import diff
-from recon.export import neutralise
+from recon import diff, inert
 
 USD = "#,##0;[Red]-#,##0"
 PCT = "0.0000"
@@ -45,11 +43,6 @@ CHANGES = (("Kind", "kind", 18, None), ("Region", "region", 30, None), ("Country
            ("Location (old)", "location_old", 44, None))
 
 
-def safe_text(value: str) -> str:
-    """Workbook text as an inert cell value: ``"=HYPERLINK(...)"`` → ``"'=HYPERLINK(...)"``."""
-    return ILLEGAL_CHARACTERS_RE.sub("", neutralise(value))
-
-
 def _put(ws, row: int, col: int, value, fmt: str | None) -> None:
     cell = ws.cell(row=row, column=col)
     if value is None:
@@ -57,7 +50,7 @@ def _put(ws, row: int, col: int, value, fmt: str | None) -> None:
     if isinstance(value, bool):
         value = "yes" if value else ""
     if isinstance(value, str):
-        cell.value = safe_text(value)
+        cell.value = inert.cell(value)
         cell.data_type = "s"  # never "f", whatever the text
         return
     cell.value = value
