@@ -141,8 +141,9 @@ def _emit(result, fmt: Format) -> None:
 
 @app.command()
 def template(
-    region: Annotated[str, typer.Option("--region", "-r", help="Regional office, e.g. 'East and Horn of Africa'.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Workbook to write (.xlsx).")],
+    region: Annotated[str | None, typer.Option("--region", "-r", help="Regional office, e.g. 'East and Horn of "
+                                               "Africa' (optional with --country).")] = None,
     country: Annotated[str | None, typer.Option("--country", "-c", help="A country office's own workbook.")] = None,
     revision: Annotated[int, typer.Option(help="Revision number stored in the workbook.")] = 1,
     verbose: Verbose = False,
@@ -153,7 +154,7 @@ def template(
 
         recon template --region "East and Horn of Africa" -o ehoa.xlsx
 
-        recon template --region "East and Horn of Africa" --country Kenya -o kenya.xlsx
+        recon template --country Kenya -o kenya.xlsx
     """
     with _guarded(verbose):
         from recon import output as out
@@ -162,6 +163,10 @@ def template(
 
         out.refuse_unsafe(output, overwrite=False, what="workbook")
         try:
+            if region is None:
+                if country is None:
+                    raise ValueError("give --region (a regional office) or --country (a country office)")
+                region = tpl.region_of(country)
             wb = tpl.build(region, country, revision=revision)
         except ValueError as exc:  # an unknown region or country: build says which ones exist
             raise UsageError(str(exc)) from exc
@@ -179,7 +184,11 @@ def check(
     rules: RulesDir = None,
     verbose: Verbose = False,
 ) -> None:
-    """Check one office's workbook: every rule, every cell. Exit 0 clean, 1 errors found, 2 unusable.
+    """Check each office's workbook on its own: every rule, every cell. Exit 0 clean, 1 errors found, 2 unusable
+    (the worst over the files given).
+
+    Several files are never merged: each is checked alone and its findings are printed under its name
+    (merging and superseding are `recon reconcile`'s job).
 
     Example:
 
@@ -192,6 +201,8 @@ def check(
     with _guarded(verbose):
         if annotate is not None:
             _refuse_annotate(files, annotate)
+        if len(files) > 1:
+            raise typer.Exit(_check_each(files, rules, format))
         result = _run(files, rules, quiet=format is Format.json)
         if result.unusable and not result.submissions and format is Format.rich:
             for problem in result.unusable:  # nothing could be read: the reason, in one line each
@@ -212,6 +223,54 @@ def check(
         elif annotate is not None:
             _say(f"no annotated copy: {files[0].name} could not be read")
     raise typer.Exit(result.exit_code)
+
+
+def _check_each(files: list[Path], rules: Path | None, fmt: Format) -> int:
+    """``recon check a.xlsx b.xlsx``: each file read and reconciled alone (never merged with the others), its
+    findings grouped under its name; returns the worst exit code. The rules are prepared once."""
+    from recon import pipeline
+    from recon.rules import Rules
+
+    missing = [f for f in files if not f.exists()]
+    if missing:
+        raise ValueError(f"{missing[0]}: no such file or folder")
+    prepared = Rules(rules)
+    results = []
+    for f in files:
+        subs, bad = pipeline.read_all([f])
+        results.append((f, pipeline.run_submissions(subs, bad, rules, [f], prepared=prepared)))
+    worst = max(r.exit_code for _f, r in results)
+    if fmt is Format.json:
+        import json
+
+        from recon.finding import count_by_severity
+        from recon.summaries import as_json
+
+        doc = {"files": [{"file": str(f), "exit_code": r.exit_code, **as_json(r)} for f, r in results],
+               "counts": count_by_severity([x for _f, r in results for x in r.findings]), "exit_code": worst}
+        typer.echo(json.dumps(doc, indent=1, ensure_ascii=False, default=str))
+        return worst
+    from rich.console import Console
+
+    from recon.terminal import render
+
+    console = Console()
+    for i, (f, r) in enumerate(results):
+        if i:
+            console.print("")
+        from recon.inert import line
+
+        title = line(f"{f.name} (checked on its own{'' if str(f) == f.name else ': ' + str(f)})")
+        if console.is_terminal:
+            console.rule(title, align="left", style="bold")
+        else:
+            print(f"== {title}", file=console.file)
+        if r.unusable and not r.submissions:
+            for problem in r.unusable:
+                print(line(f"recon: {problem}"), file=console.file)
+            continue
+        render(r, console)
+    return worst
 
 
 L_FINDINGS = "Findings"  # recon.layout.FINDINGS, without importing the layout for --help

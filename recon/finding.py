@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -48,7 +49,11 @@ class Finding:
         return tuple(getattr(self, k) for k in keys)
 
     def to_json(self) -> dict:
-        return {k: getattr(self, k) for k in JSON_KEYS}
+        """The fields, plus ``expected_value``/``actual_value``: the number behind a formatted ``expected`` or
+        ``actual`` (``"1,500,000"`` → 1500000.0, ``"28.6"`` → 28.6), or None when it is not a number."""
+        out = {k: getattr(self, k) for k in JSON_KEYS}
+        out["expected_value"], out["actual_value"] = number(self.expected), number(self.actual)
+        return out
 
 
 def sort_key(f: Finding) -> tuple:
@@ -66,3 +71,13 @@ def count_by_severity(findings) -> dict[str, int]:
     for f in findings:
         counts[f.severity] += 1
     return counts
+
+
+_FORMATTED = re.compile(r"^[-+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?%?$")
+
+
+def number(text: str | None) -> float | None:
+    """``"1,500,000"`` → 1500000.0, ``"-5"`` → -5.0, ``"28.6"`` → 28.6, ``"(blank)"`` → None."""
+    if not isinstance(text, str) or not _FORMATTED.match(text.strip()):
+        return None
+    return float(text.strip().removesuffix("%").replace(",", ""))

@@ -194,7 +194,9 @@ def check_container(data: bytes | Path, name: str | None = None) -> Container:
         infos = zf.infolist()
         names = {i.filename for i in infos}
         if "content.xml" in names and "mimetype" in names:
-            raise UnusableInput(name, "this is an OpenDocument (.ods) spreadsheet", FIX)
+            raise UnusableInput(name, "this is an OpenDocument (.ods) spreadsheet", "in LibreOffice Calc choose "
+                                "File › Save As… › 'Excel 2007-365 (.xlsx)' (or save it from Excel as 'Excel "
+                                "Workbook (.xlsx)')")
         if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
             raise UnusableInput(name, "zip file without an Excel workbook inside", FIX)
         total = sum(i.file_size for i in infos)

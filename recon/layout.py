@@ -41,7 +41,7 @@ TOTAL_LABEL = "Total funding requirement"
 # formulas recon writes so that Excel shows mismatches without Python.
 COUNTRY_TABLE_HEADERS = ("Country", "Published USD", "", "Computed from Entries", "Difference", "Check")
 AREA_TABLE_HEADERS = ("Programmatic area", "Published USD", "Published pie %", "Computed from Entries",
-                      "Difference", "Check", "Pie % expected", "Pie check")
+                      "Difference", "Check", "Pie % expected", "Pie check", "Pie % as read")
 CHECK_OK = "OK"
 
 META_KEYS = ("template_version", "edition_year", "region", "country", "revision", "office", "created_by")

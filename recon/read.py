@@ -25,6 +25,7 @@ from recon.amounts import MAX_USD, decimal_comma, describe_value, parse_amount, 
 from recon.cells import formula_cells
 from recon.errors import UnusableInput
 from recon.finding import Finding
+from recon.percent import number_formats, percent_label
 from recon.submission import Coded, EntryTable, Submission
 from recon.vocabulary import clean_text, load, name_key
 
@@ -163,7 +164,7 @@ def read_source(source: SheetSource, path: Path, sha256: str = "") -> Submission
                      edition=_int(meta.get("edition_year"), 0))
     summary_sheet = sheets.get(L.SUMMARY.casefold())
     if summary_sheet is not None and office_country is None:
-        _summary(sub, source.rows(summary_sheet), summary_sheet)
+        _summary(sub, source.rows(summary_sheet), summary_sheet, path if path.is_file() else None)
     elif office_country is None and reg.has_summary:
         findings.append(Finding(
             "READ-SUMMARY-MISSING", "warning", reg.name, location=f"{name}", message=f"no '{L.SUMMARY}' sheet: "
@@ -612,7 +613,9 @@ def _is_number(v) -> bool:
     return isinstance(v, int | float) and not isinstance(v, bool)
 
 
-def _summary(sub: Submission, rows: list[list], sheet: str) -> None:
+def _summary(sub: Submission, rows: list[list], sheet: str, path: Path | None = None) -> None:
+    """The Summary sheet's tables; ``path`` (the file, when there is one) lets recon look at what calamine
+    does not give: the number format of a percent-formatted pie label, the formula behind a blank USD cell."""
     vocab = load()
     file, region = sub.name, sub.region
 
@@ -643,6 +646,12 @@ def _summary(sub: Submission, rows: list[list], sheet: str) -> None:
         return
     sub.title = _cell_text(rows[0][1]) if rows and len(rows[0]) > 1 else None
 
+    # Numeric pie labels may be percent-formatted (0.119 shown as 11.9 %): their formats, in one look.
+    pie_cells = [f"C{r + 1}" for r in range(heads["areas"] + 1, heads["total"])
+                 if len(rows[r]) > 2 and _is_number(rows[r][2])]
+    formats = number_formats(path, sheet, pie_cells) if path is not None else {}
+    blanks: list[tuple[int, str]] = []  # (row, name) of published USD cells that read blank
+
     def table(first: int, stop: int, resolver, with_percent: bool) -> list[dict]:
         recs = []
         for r in range(first, stop):
@@ -650,21 +659,23 @@ def _summary(sub: Submission, rows: list[list], sheet: str) -> None:
             name, value = _cell_text(row[0]), row[1]
             if not name and (value == "" or value is None):
                 continue
-            published, funded, text = _published(value)
             if _absurd(value, region, cell(1, r), sub.findings):
-                published, text = None, None
-            elif text is not None and not funded and published is None:
-                sub.findings.append(Finding(
-                    "READ-PUBLISHED-UNREADABLE", "error", region, location=cell(1, r), actual=repr(value),
-                    message=f"published value {describe_value(value)} is neither a number nor 'funded'",
-                    suggestion="type the number as printed, or 'funded'"))
-            elif text is not None and published is not None:
-                sub.findings.append(Finding(
-                    "READ-PUBLISHED-TEXT", "warning", region, location=cell(1, r), actual=repr(value),
-                    expected=f"{published:,.0f}", message=f"published value typed as text {value!r}; read as "
-                    f"{published:,.0f}", suggestion="type it as a number"))
+                published, funded, text = None, False, None
+            else:
+                published, funded, text = _published_cell(sub, value, cell(1, r), name)
+                if published is None and not funded and text is None:
+                    blanks.append((r, name))
             match = resolver(name)
-            pct = _percent_text(row[2]) if with_percent else None
+            pct = None
+            if with_percent:
+                label = percent_label(row[2], formats.get(f"C{r + 1}"))
+                pct = label.text
+                if label.kind == "unreadable":
+                    sub.findings.append(Finding(
+                        "READ-PERCENT-UNREADABLE", "error", region, area=match.name or name or None,
+                        location=cell(2, r), actual=repr(row[2]), expected="a percentage such as 11.9",
+                        message=f"pie % {row[2]!r} for {name or 'this row'} is not a number, so the slice is "
+                        "not checked", suggestion="type the label as printed, e.g. 11.9 or 11.9%"))
             recs.append({"region": region, "name_printed": name, "name": match.name or name,
                          "kind": match.kind, "suggestion": match.suggestion, "published_usd": published,
                          "published_funded": funded, "published_text": text, "percent_text": pct,
@@ -676,10 +687,50 @@ def _summary(sub: Submission, rows: list[list], sheet: str) -> None:
                           lambda s: vocab.resolve_country(region, s), False)
     sub.area_rows = table(heads["areas"] + 1, heads["total"], vocab.resolve_area, True)
     t = heads["total"]
-    total, _funded, _text = _published(rows[t][1] if len(rows[t]) > 1 else None)
-    if _absurd(rows[t][1] if len(rows[t]) > 1 else None, region, cell(1, t), sub.findings):
+    raw_total = rows[t][1] if len(rows[t]) > 1 else None
+    if _absurd(raw_total, region, cell(1, t), sub.findings):
         total = None
+    else:
+        total, _funded, text = _published_cell(sub, raw_total, cell(1, t), L.TOTAL_LABEL)
+        if total is None and text is None:
+            blanks.append((t, L.TOTAL_LABEL))
     sub.total, sub.total_cell = total, cell(1, t)
+    if blanks and path is not None:
+        _explain_blank_published(sub, path, sheet, blanks, cell)
+
+
+def _published_cell(sub: Submission, value, where: str, name: str) -> tuple[float | None, bool, str | None]:
+    """A published USD cell (table row or total) → :func:`_published`, with the finding that says how text
+    was read: ``"USD 1,200,000"`` is read as 1,200,000 (and reported), ``"about 1 M"`` is unreadable."""
+    published, funded, text = _published(value)
+    if text is not None and not funded and published is None:
+        sub.findings.append(Finding(
+            "READ-PUBLISHED-UNREADABLE", "error", sub.region, location=where, actual=repr(value),
+            message=f"published value {describe_value(value)} for {name or 'this row'} is neither a number nor 'funded'",
+            suggestion="type the number as printed, or 'funded'"))
+    elif text is not None and published is not None:
+        sub.findings.append(Finding(
+            "READ-PUBLISHED-TEXT", "warning", sub.region, location=where, actual=repr(value),
+            expected=f"{published:,.0f}", message=f"published value for {name or 'this row'} typed as text "
+            f"{value!r}; read as {published:,.0f}", suggestion="type it as a number"))
+    return published, funded, text
+
+
+def _explain_blank_published(sub: Submission, path: Path, sheet: str, blanks: list[tuple[int, str]],
+                             cell) -> None:
+    """A published USD cell that reads blank may hold a formula without a saved result or an error value."""
+    found = formula_cells(path, sheet, [f"B{r + 1}" for r, _name in blanks])
+    for r, name in blanks:
+        kind_value = found.get(f"B{r + 1}")
+        if kind_value is None:
+            continue
+        kind, value = kind_value
+        sub.findings.append(Finding(
+            "READ-FORMULA-ERROR" if kind == "error" else "READ-FORMULA-NOT-CALCULATED", "error", sub.region,
+            location=cell(1, r), actual=value, expected="the published USD figure",
+            message=f"the published value for {name} holds the error {value}" if kind == "error" else
+            f"the published value for {name} is the formula {value} with no saved result",
+            suggestion="type the figure as printed (or fix the formula, then open and save the workbook)"))
 
 
 def _absurd(value, region: str, where: str, findings: list[Finding]) -> bool:
@@ -702,12 +753,3 @@ def _published(value) -> tuple[float | None, bool, str | None]:
     parsed = parse_amount(value)
     text = None if parsed.kind == "blank" else str(value)
     return parsed.value, parsed.kind == "funded", text
-
-
-def _percent_text(value) -> str | None:
-    """The pie label as printed: ``"10.68"``; a numeric cell 9.0 reads as ``"9"``, 2.80 as ``"2.8"``."""
-    if value is None or value == "":
-        return None
-    if _is_number(value):
-        return repr(float(value)).removesuffix(".0") if float(value).is_integer() else f"{value:g}"
-    return clean_text(str(value)).removesuffix("%").strip() or None

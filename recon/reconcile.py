@@ -19,6 +19,7 @@ from recon.finding import Finding
 from recon.rounding import RULES, largest_remainder_range, printed_decimals
 from recon.submission import ENTRY_COLUMNS, TABLE_COLUMNS, Submission
 from recon.vocabulary import load
+from recon.words import n
 
 # Parameters the reconciliation maths needs; the pie-chart suite's meta overrides them (see recon.rules).
 DEFAULT_PARAMETERS = {"rounding": "half_up", "percent_target": 100}
@@ -32,6 +33,8 @@ class Reconciliation:
     areas: pd.DataFrame
     regions: pd.DataFrame
     findings: list[Finding] = field(default_factory=list)  # from reading and merging
+    replaced: int = 0  # entries of a regional workbook replaced by a country office's own workbook
+    superseded: int = 0  # entries of copies superseded by another copy of the same office
 
     def frame(self, name: str) -> pd.DataFrame:
         return {"entries": self.entries, "countries": self.countries, "areas": self.areas,
@@ -50,7 +53,9 @@ def reconcile(submissions: list[Submission], parameters: dict | None = None) -> 
     scopes = {id(s): f"{s.region} · {s.edition}" if multi else s.region for s in submissions}
     findings = [f for s in submissions for f in s.findings]
     winners = _winners(submissions, scopes, findings)
+    superseded = sum(s.rows_accepted for s in submissions) - sum(s.rows_accepted for s in winners)
     entries = _merge_entries(winners, scopes, findings)
+    replaced = sum(s.rows_accepted for s in winners) - len(entries)
     summaries = {scopes[id(s)]: s for s in winners if s.has_summary}
     counted = tally(entries)
     countries = _table(counted, summaries, "country", "countries")
@@ -58,25 +63,44 @@ def reconcile(submissions: list[Submission], parameters: dict | None = None) -> 
     regions = _regions(counted, summaries, countries, areas)
     areas = _pie(areas, regions, params)
     regions = _pie_sums(regions, areas, int(params["percent_target"]))
-    return Reconciliation(submissions, entries, countries, areas, regions, findings)
+    return Reconciliation(submissions, entries, countries, areas, regions, findings, replaced, superseded)
 
 
 def _winners(submissions: list[Submission], scopes: dict, findings: list[Finding]) -> list[Submission]:
-    """The same office twice: the highest revision wins, then the later file name; say so."""
+    """The same office twice: one copy is used, and a finding on every other copy names them all, which won
+    and why. The rule (README › Bad, broken and hostile workbooks), the same whatever the files are called
+    or the order they are given in: the highest revision; on equal revisions the copy with more entries; on
+    equal counts too, identical files are one, and otherwise the lowest SHA-256 (arbitrary but stable — the
+    finding asks the office to raise the revision of the copy it means)."""
     by_office: dict[tuple[str, str], list[Submission]] = {}
     for s in submissions:
         by_office.setdefault((scopes[id(s)], s.office), []).append(s)
     winners = []
     for (region, office), subs in by_office.items():
-        win = subs[-1]  # sorted by revision, then name
+        ranked = sorted(subs, key=lambda s: (-s.revision, -s.rows_accepted, s.sha256, s.name))
+        win = ranked[0]
         winners.append(win)
-        for lost in subs[:-1]:
+        if len(subs) == 1:
+            continue
+        copies = ", ".join(f"{s.name} (revision {s.revision}, {n(s.rows_accepted, 'entry', 'entries')})"
+                           for s in ranked)
+        for lost in ranked[1:]:
+            if lost.revision != win.revision:
+                why = f"it has the highest revision ({win.revision})"
+            elif lost.rows_accepted != win.rows_accepted:
+                why = (f"revisions are equal ({win.revision}) and it has more entries "
+                       f"({win.rows_accepted} against {lost.rows_accepted})")
+            elif lost.sha256 and lost.sha256 == win.sha256:
+                why = "the copies are identical"
+            else:
+                why = (f"revisions ({win.revision}) and entry counts are equal, so the copy with the lower "
+                       "SHA-256 is taken — a stable but arbitrary choice")
             findings.append(Finding(
                 "MERGE-SUPERSEDED", "warning", region, location=lost.name,
-                expected=f"one workbook for {office}", actual=f"{lost.name} and {win.name}",
-                message=f"{office} submitted twice: {win.name} (revision {win.revision}) replaces "
-                        f"{lost.name} (revision {lost.revision}); its {lost.rows_accepted} entries are not used",
-                suggestion="remove the older workbook from the batch, or raise the revision in the newer one"))
+                expected=f"one workbook for {office}", actual=copies,
+                message=f"{office} sent {len(subs)} workbooks: {copies}. {win.name} is used because {why}; "
+                        f"the {n(lost.rows_accepted, 'entry', 'entries')} of {lost.name} are not used",
+                suggestion="remove the copies not meant from the batch, or raise the revision in the one meant"))
     return winners
 
 
@@ -182,10 +206,11 @@ def _without_shadowed(entries: pd.DataFrame, findings: list[Finding]) -> pd.Data
     if not shadowed.any():
         return entries
     lost = entries.loc[shadowed, ["scope", "country", "file"]].astype(object)
-    for (region, name, file), n in sorted(lost.value_counts(sort=False).items()):
+    for (region, name, file), count in sorted(lost.value_counts(sort=False).items()):
         findings.append(Finding(
             "MERGE-COUNTRY-OFFICE-WINS", "warning", region, name, location=file,
-            message=f"{n} {name} entries in {file} are replaced by {name}'s own workbook",
+            message=f"{n(count, name + ' entry', name + ' entries')} in {file} "
+                    f"{'is' if count == 1 else 'are'} replaced by {name}'s own workbook",
             suggestion="remove those rows from the regional workbook, or leave it: the country office's "
                        "figures are used"))
     return entries[~shadowed].reset_index(drop=True)
@@ -214,6 +239,18 @@ def _entry_columns(e: pd.DataFrame) -> pd.DataFrame:
     e["stake"] = np.nan_to_num(np.abs(amount), nan=0.0)
     e["country_hint"] = _hint(e["country_suggestion"], e["country_kind"])
     e["area_hint"] = _hint(e["area_suggestion"], e["area_kind"])
+    # A blank name is said to be blank, without a "did you mean" guessed from nothing.
+    for col, noun in (("country", "country"), ("area", "programmatic area")):
+        printed = e[f"{col}_printed"]
+        blank = (printed.isna() | (printed.astype(object).fillna("") == "")).to_numpy()
+        e[f"{col}_said"] = np.where(blank, f"the {noun} is blank",
+                                    ("'" + printed.astype(object).fillna("").astype(str) + "' is not a ").to_numpy()
+                                    + ("country of " + e["region"].astype(str) if col == "country"
+                                       else pd.Series("a programmatic area", index=e.index)).to_numpy())
+        if blank.any():
+            hint = e[f"{col}_hint"].to_numpy(dtype=object).copy()
+            hint[blank] = ""
+            e[f"{col}_hint"] = hint
     return e
 
 
@@ -328,6 +365,8 @@ def _table(counted: pd.DataFrame, summaries: dict[str, Submission], key: str, wh
     fallback = t["scope"].map({r: s.name + " › " + L.SUMMARY for r, s in summaries.items()})
     t["location"] = t["cell_usd"].fillna(fallback)
     t["hint"] = _hint(t["suggestion"], t["kind"])
+    t["missing_note"] = [f"; {n(int(k), 'entry has', 'entries have')} no amount" if k else ""
+                         for k in t["n_missing"].tolist()]
     t["row_id"] = np.arange(len(t))
     return t
 
@@ -365,8 +404,39 @@ def _regions(counted, summaries, countries, areas) -> pd.DataFrame:
     r["total_gap"] = r["published_total"] - r["computed_total"]
     r["country_table_gap"] = r["country_table_sum"] - r["published_total"]
     r["area_table_gap"] = r["area_table_sum"] - r["published_total"]
+    for which, frame in (("country", countries), ("area", areas)):
+        r[f"{which}_gap_cause"] = _table_gap_causes(r, frame, which)
+        r[f"{which}_gap_explained"] = (r[f"{which}_gap_cause"] != "").astype("int64")
     r["row_id"] = np.arange(len(r))
     return r
+
+
+def _table_gap_causes(regions: pd.DataFrame, table: pd.DataFrame, which: str) -> list[str]:
+    """Per region, what already explains the gap between a table's sum and the published total — or ``""``.
+
+    The real cause is reported first and the table's sum then only as info (see README › The real cause
+    first): the total itself is off while the table adds up to the entries (TOTAL-ENTRIES), or the gap is
+    exactly the entries of names that have no row in the table (COUNTRY-/AREA-NOT-IN-TABLE).
+    """
+    absent = table[(table["in_table"] == 0) & (table["has_entries"] == 1) & (table["name_known"] == 1)]
+    missing = absent.groupby("scope")["computed_usd"].sum()
+    names = absent.groupby("scope")["name"].apply(lambda n: ", ".join(map(str, n)))
+    out = []
+    for scope, table_sum, total, computed in zip(regions["scope"], regions[f"{which}_table_sum"],
+                                                 regions["published_total"], regions["computed_total"],
+                                                 strict=True):
+        if pd.isna(table_sum) or pd.isna(total) or abs(table_sum - total) < 0.5:
+            out.append("")
+        elif abs(table_sum - computed) < 0.5:
+            out.append(f"the {which} table adds up to the entries ({computed:,.0f}); the published total "
+                       f"({total:,.0f}) is what is off")
+        elif scope in missing.index and abs(table_sum + missing[scope] - total) < 0.5:
+            rows = names[scope]
+            out.append(f"the gap is the entries of {rows} ({missing[scope]:,.0f}), which "
+                       f"{'has' if ',' not in rows else 'have'} no row in the {which} table")
+        else:
+            out.append("")
+    return out
 
 
 def _pie(areas: pd.DataFrame, regions: pd.DataFrame, params: dict) -> pd.DataFrame:
@@ -413,6 +483,30 @@ def _pie(areas: pd.DataFrame, regions: pd.DataFrame, params: dict) -> pd.DataFra
     areas["chart_published"] = areas.groupby("scope")["labelled"].transform("max").fillna(0).astype("int64")
     areas["pct_location"] = areas["cell_percent"].fillna(areas["location"])
     areas["pct_stake"] = (areas["half_up_diff"].abs() / 100 * areas["published_usd"]).fillna(0)
+    areas = _follows_table(areas, regions, rnd)
+    return areas
+
+
+def _follows_table(areas: pd.DataFrame, regions: pd.DataFrame, rnd) -> pd.DataFrame:
+    """``follows_table`` = 1 where a label that misses its share of the published total is exactly its share
+    of the area table's own sum while the total is off: the chart is right and the total is the cell to fix,
+    so the slice is reported only as info pointing at the total (PIE-SLICE-FOLLOWS-TABLE)."""
+    by_scope = regions.set_index("scope")
+    table_sum = areas["scope"].map(by_scope["area_table_sum"]).to_numpy(dtype=float)
+    total = areas["scope"].map(by_scope["published_total"]).to_numpy(dtype=float)
+    follows = np.zeros(len(areas), dtype="int64")
+    own = np.full(len(areas), np.nan)
+    usd = areas["published_usd"].to_numpy(dtype=float)
+    for k, (d, pct, miss) in enumerate(zip(areas["decimals"], areas["published_pct"], areas["half_up_diff"],
+                                           strict=True)):
+        if pd.isna(d) or pd.isna(usd[k]) or pd.isna(table_sum[k]) or not table_sum[k] or pd.isna(total[k]) \
+                or abs(table_sum[k] - total[k]) < 0.5:
+            continue
+        own[k] = float(rnd(Fraction(usd[k]) * 100 / Fraction(table_sum[k]), int(d)))
+        follows[k] = int(abs(miss) > 1e-9 and abs(own[k] - pct) <= 1e-9)
+    areas["table_share_pct"] = own
+    areas["follows_table"] = follows
+    areas["total_location"] = areas["scope"].map(by_scope["total_location"])
     return areas
 
 

@@ -21,10 +21,10 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
-from recon import TEMPLATE_VERSION, __version__
+from recon import TEMPLATE_VERSION, __version__, livecheck
 from recon import layout as L
 from recon.summary import PublishedRow, PublishedSummary
-from recon.vocabulary import load
+from recon.vocabulary import NameList, load
 
 USD_FORMAT = "#,##0"
 VALIDATED_ROWS = 5000  # validations and formats reach this far below the header
@@ -41,11 +41,12 @@ COL = {f: get_column_letter(i + 1) for i, f in enumerate(ENTRY_FIELDS)}  # field
 
 def build(region: str, country: str | None = None, *, entries: Iterable[Mapping] = (),
           summary: PublishedSummary | None = None, revision: int = 1, office: str | None = None,
-          edition_year: int = 2015, formulas: bool = False) -> Workbook:
+          edition_year: int = 2015, formulas: bool = False, live_checks: bool = True) -> Workbook:
     """A template workbook for ``region`` (raises ``ValueError`` for an unknown region or country).
 
     Pre-filled text that starts with ``=`` is stored as text, never as a formula, unless ``formulas=True``
-    (test fixtures use that to build workbooks with formulas in them).
+    (test fixtures use that to build workbooks with formulas in them). ``live_checks=False`` leaves out the
+    Entries sheet's Check column (:mod:`recon.livecheck`; the benchmark's synthetic workbooks do without).
     """
     vocab = load()
     reg = vocab.regions.get(region)
@@ -60,15 +61,32 @@ def build(region: str, country: str | None = None, *, entries: Iterable[Mapping]
     wb = Workbook()
     _instructions(wb.active, region, country, with_summary)
     entries_ws = wb.create_sheet(L.ENTRIES)
-    n_rows = _entries(entries_ws, entries, formulas)
-    if with_summary:
-        _summary(wb.create_sheet(L.SUMMARY), countries, vocab.areas.names, summary, n_rows)
-    _lists(wb.create_sheet(L.LISTS), countries, vocab.areas.names, vocab.populations)
+    n_rows = _entries(entries_ws, entries, formulas, live_checks)
+    summary_ws = wb.create_sheet(L.SUMMARY) if with_summary else None
+    lists = _lists(wb.create_sheet(L.LISTS), countries, vocab.areas.names, vocab.populations, reg.countries,
+                   vocab.areas)
+    if summary_ws is not None:
+        _summary(summary_ws, countries, vocab.areas.names, summary, n_rows, lists)
+    if live_checks:
+        _entry_checks(entries_ws, n_rows, lists, country_office=country is not None)
     _meta(wb.create_sheet(L.META), region=region, country=country or "", revision=revision,
           office=office or (country or region), edition_year=edition_year)
     _validations(entries_ws, len(countries), len(vocab.areas.names))
     wb.active = 1  # open on Entries
     return wb
+
+
+def region_of(country: str) -> str:
+    """The region a country office belongs to: ``region_of("Kenya")`` → ``"East and Horn of Africa"``;
+    ``ValueError`` for a name that is in no region or in several (e.g. "Regional Programmes")."""
+    vocab = load()
+    found = [r.name for r in vocab.regions.values() if country in r.countries.names]
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise ValueError(f"{country!r} is in several regions ({', '.join(found)}); give --region")
+    hint = vocab.all_countries.resolve(country).suggestion
+    raise ValueError(f"{country!r} is not a country of any region" + (f"; did you mean {hint!r}?" if hint else ""))
 
 
 def write(wb: Workbook, path: str | Path) -> Path:
@@ -107,7 +125,10 @@ def _instructions(ws, region: str, country: str | None, with_summary: bool) -> N
     lines += [
         ("", None),
         ("Checking", BOLD),
-        ("• Without Python: watch the Check columns on 'Summary'.", None),
+        ("• Without Python: watch the 'Check' column at the right of 'Entries': each row says what recon will "
+         "report about it (e.g. TEXT AMOUNT, NO AMOUNT, WRITE 'Cameroon', DUPLICATE), or OK."
+         + (" On 'Summary', the Check columns compare your published figures with the entries." if with_summary
+            else ""), None),
         ("• With recon installed (pip install 'recon[excel]'), the 'Check this workbook' macro runs every "
          "rule and writes a 'Findings' sheet; offending cells are coloured. See README › Checking inside "
          "Excel.", None),
@@ -127,7 +148,7 @@ def _instructions(ws, region: str, country: str | None, with_summary: bool) -> N
     ws.column_dimensions["A"].width = 130
 
 
-def _entries(ws, entries: Iterable[Mapping], formulas: bool = False) -> int:
+def _entries(ws, entries: Iterable[Mapping], formulas: bool = False, live_checks: bool = True) -> int:
     for i, f in enumerate(ENTRY_FIELDS, start=1):
         header, _aliases, width = L.ENTRY_COLUMNS[f]
         cell = ws.cell(row=1, column=i, value=header)
@@ -147,10 +168,31 @@ def _entries(ws, entries: Iterable[Mapping], formulas: bool = False) -> int:
     for r in range(2, last + 1):
         ws[f"{COL['amount']}{r}"].number_format = USD_FORMAT
     ws.freeze_panes = "A2"
-    table = Table(displayName=L.TABLE_NAME, ref=f"A1:{get_column_letter(len(ENTRY_FIELDS))}{last}")
+    width = len(ENTRY_FIELDS) + (1 if live_checks else 0)
+    if live_checks:
+        cell = ws.cell(row=1, column=width, value=livecheck.CHECK_HEADER)
+        cell.font, cell.fill = WHITE_BOLD, HEADER_FILL
+        ws.column_dimensions[get_column_letter(width)].width = 34
+    table = Table(displayName=L.TABLE_NAME, ref=f"A1:{get_column_letter(width)}{last}")
     table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
     ws.add_table(table)
     return last - 1
+
+
+def _entry_checks(ws, n_entries: int, lists: livecheck.Lists, country_office: bool) -> None:
+    """The live Check column right of the entry fields (and its hidden helper), on every pre-filled row and
+    at least :data:`recon.livecheck.CHECK_ROWS` rows, so rows typed below the table are checked too."""
+    check = get_column_letter(len(ENTRY_FIELDS) + 1)
+    helper = get_column_letter(len(ENTRY_FIELDS) + 2)
+    last = max(n_entries, livecheck.CHECK_ROWS) + 1
+    for r in range(2, last + 1):
+        shown, found = livecheck.entry_check(r, COL, lists, country_office, last, helper)
+        ws[f"{check}{r}"] = shown
+        ws[f"{helper}{r}"] = found
+    ws.column_dimensions[helper].hidden = True
+    rng = f"{check}2:{check}{last}"
+    ws.conditional_formatting.add(rng, FormulaRule(formula=[f'AND({check}2<>"",{check}2<>"OK")'], fill=RED,
+                                                   font=Font(bold=True)))
 
 
 def _validations(ws, n_countries: int, n_areas: int) -> None:
@@ -189,8 +231,27 @@ def _validations(ws, n_countries: int, n_areas: int) -> None:
         "area."))
 
 
+def _mismatch_reason(name: str, field: str, variants: str | None = None, canonical: str | None = None) -> str:
+    """What to show instead of a bare MISMATCH when recon would read it otherwise (issue 13: when Excel and
+    recon differ, the workbook says why): an amount typed as text in Entries, which SUMIFS skips and recon
+    reads (``TEXT AMOUNT IN ENTRIES ROW 7``), or a published name that is a variant recon resolves
+    (``WRITE 'Cameroon'``). ``name`` is the row's name cell (``$A5``), or None for the total (any row)."""
+    e = quote_sheetname(L.ENTRIES)
+    amt = f"{e}!${COL['amount']}$2:${COL['amount']}${VALIDATED_ROWS + 1}"
+    who = f"{e}!${COL[field]}$2:${COL[field]}${VALIDATED_ROWS + 1}"
+    same = f"(TRIM({who}&\"\")=TRIM({name}&\"\"))*" if name else ""
+    text_row = (f'SUMPRODUCT(MAX({same}ISTEXT({amt})*(TRIM({amt}&"")<>"")*(LOWER(TRIM({amt}&""))<>"funded")'
+                f'*ROW({amt})))')
+    otherwise = '"MISMATCH"'
+    if variants:
+        t = f"TRIM({name}&\"\")"
+        otherwise = (f'IF(COUNTIF({variants},{t})>0,"WRITE \'"&INDEX({canonical},MATCH({t},{variants},0))&"\'",'
+                     f'"MISMATCH")')
+    return f'IF({text_row}>0,"TEXT AMOUNT IN ENTRIES ROW "&{text_row},{otherwise})'
+
+
 def _summary(ws, countries: list[str], areas: list[str], summary: PublishedSummary | None,
-             n_entries: int) -> None:
+             n_entries: int, lists: livecheck.Lists) -> None:
     region_title = summary.title if summary else ""
     ws["A1"] = "Funding requirements for"
     ws["A1"].font = Font(bold=True, size=13)
@@ -210,11 +271,12 @@ def _summary(ws, countries: list[str], areas: list[str], summary: PublishedSumma
     _header(ws, r, L.COUNTRY_TABLE_HEADERS)
     c_first = r + 1
     for r, row in enumerate(c_rows, start=c_first):
+        country_reason = _mismatch_reason(f"$A{r}", "country", lists.country_variants, lists.country_canonical)
         ws[f"A{r}"], ws[f"B{r}"] = row.name, row.value
         ws[f"D{r}"] = f"=SUMIFS({amount},{cty},$A{r},{requirement_only})"
         ws[f"E{r}"] = f'=IF(ISNUMBER(B{r}),B{r}-D{r},"")'
         ws[f"F{r}"] = (
-            f'=IF(AND(A{r}="",B{r}=""),"",IF(ISNUMBER(B{r}),IF(ABS(B{r}-D{r})<0.5,"OK","MISMATCH"),'
+            f'=IF(AND(A{r}="",B{r}=""),"",IF(ISNUMBER(B{r}),IF(ABS(B{r}-D{r})<0.5,"OK",{country_reason}),'
             f'IF(LOWER(TRIM(B{r}))="funded",IF(COUNTIFS({cty},$A{r},{requirement_only})=0,"OK","MISMATCH"),'
             f'IF(COUNTIF({cty},$A{r})>0,"MISSING",""))))')
         _style_row(ws, r, input_cols="AB")
@@ -231,20 +293,30 @@ def _summary(ws, countries: list[str], areas: list[str], summary: PublishedSumma
     # A missing label matters only on a published chart: a table without any % printed published none
     # (recon: PIE-NOT-PUBLISHED, one note for the region rather than a red cell per slice).
     labelled = f'SUMPRODUCT(--(TRIM($C${a_first}:$C${a_last}&"")<>""))>0'
+    table_sum = f"SUM($B${a_first}:$B${a_last})"
     for r, row in enumerate(a_rows, start=a_first):
         ws[f"A{r}"], ws[f"B{r}"] = row.name, row.value
         ws[f"C{r}"] = row.percent
         ws[f"C{r}"].number_format = "@"
         ws[f"D{r}"] = f"=SUMIFS({amount},{area},$A{r},{requirement_only})"
         ws[f"E{r}"] = f'=IF(ISNUMBER(B{r}),B{r}-D{r},"")'
+        area_reason = _mismatch_reason(f"$A{r}", "area", lists.area_variants, lists.area_canonical)
         ws[f"F{r}"] = (f'=IF(AND(A{r}="",B{r}=""),"",IF(ISNUMBER(B{r}),IF(ABS(B{r}-D{r})<0.5,"OK",'
-                       f'"MISMATCH"),IF(COUNTIF({area},$A{r})>0,"MISSING","")))')
-        decimals = f'IF(ISNUMBER(FIND(".",C{r}&"")),LEN(C{r}&"")-FIND(".",C{r}&""),0)'
+                       f'{area_reason}),IF(COUNTIF({area},$A{r})>0,"MISSING","")))')
+        ws[f"I{r}"] = pie_label_formula(f"C{r}", sep)
+        label = f"I{r}"
+        decimals = f'IF(ISNUMBER(FIND(".",{label})),LEN({label})-FIND(".",{label}),0)'
         ws[f"G{r}"] = (f'=IF(AND(ISNUMBER(B{r}),ISNUMBER({tot}),{tot}<>0),'
                        f'ROUND(B{r}/{tot}*100,{decimals}),"")')
+        printed = f'VALUE(SUBSTITUTE({label},".",{sep}))'
+        # The total is off but the label matches the area table's own sum: the total is the cell to fix
+        # (recon: PIE-SLICE-FOLLOWS-TABLE, an info pointing at the total).
+        own = (f'AND(ABS({tot}-{table_sum})>=0.5,{table_sum}<>0,'
+               f'ABS({printed}-ROUND(B{r}/{table_sum}*100,{decimals}))<0.000001)')
         ws[f"H{r}"] = (f'=IF(A{r}="","",IF(C{r}&""="",IF(AND(ISNUMBER(B{r}),N(B{r})>0,{labelled}),"NO LABEL",""),'
-                       f'IF(G{r}="","",IF(ABS(VALUE(SUBSTITUTE(C{r}&"",".",{sep}))-G{r})<0.000001,"OK",'
-                       f'"MISMATCH"))))')
+                       f'IF(ISERROR({printed}),"NOT A NUMBER",IF(G{r}="","",'
+                       f'IF(ABS({printed}-G{r})<0.000001,"OK",IF({own},"SEE TOTAL","MISMATCH"))))))')
+        ws[f"I{r}"].number_format = "@"
         _style_row(ws, r, input_cols="ABC")
 
     r = total_row
@@ -253,7 +325,7 @@ def _summary(ws, countries: list[str], areas: list[str], summary: PublishedSumma
     ws[f"B{r}"] = summary.total if summary else None
     ws[f"D{r}"] = f"=SUMIFS({amount},{requirement_only})"
     ws[f"E{r}"] = f'=IF(ISNUMBER(B{r}),B{r}-D{r},"")'
-    ws[f"F{r}"] = f'=IF(ISNUMBER(B{r}),IF(ABS(B{r}-D{r})<0.5,"OK","MISMATCH"),"MISSING")'
+    ws[f"F{r}"] = f'=IF(ISNUMBER(B{r}),IF(ABS(B{r}-D{r})<0.5,"OK",{_mismatch_reason(None, "country")}),"MISSING")'
     _style_row(ws, r, input_cols="AB")
     for offset, (label, first, last) in enumerate(
             (("Sum of the country table", c_first, c_last), ("Sum of the area table", a_first, a_last)),
@@ -262,7 +334,12 @@ def _summary(ws, countries: list[str], areas: list[str], summary: PublishedSumma
         ws[f"A{rr}"] = label
         ws[f"D{rr}"] = f"=SUM(B{first}:B{last})"
         ws[f"E{rr}"] = f'=IF(ISNUMBER(B{r}),B{r}-D{rr},"")'
-        ws[f"F{rr}"] = f'=IF(ISNUMBER(B{r}),IF(ABS(B{r}-D{rr})<0.5,"OK","MISMATCH"),"")'
+        # The table adds up to the entries and only the total is off: the total is the cell to fix (recon:
+        # TOTAL-*-TABLE-EXPLAINED, info; TOTAL-ENTRIES on the total row says it).
+        # ... or the gap is exactly the entries of names without a row in the table (recon: *-NOT-IN-TABLE).
+        unlisted = f"(D{r}-SUM(D{first}:D{last}))"
+        ws[f"F{rr}"] = (f'=IF(ISNUMBER(B{r}),IF(ABS(B{r}-D{rr})<0.5,"OK",IF(ABS(D{rr}-D{r})<0.5,"SEE TOTAL",'
+                        f'IF(AND({unlisted}>=0.5,ABS(B{r}-D{rr}-{unlisted})<0.5),"ROW MISSING","MISMATCH"))),"")')
         _style_row(ws, rr, input_cols="")
 
     last = r + 2
@@ -271,7 +348,7 @@ def _summary(ws, countries: list[str], areas: list[str], summary: PublishedSumma
         ws.conditional_formatting.add(rng, CellIsRule(operator="equal", formula=['"OK"'], fill=GREEN))
         ws.conditional_formatting.add(
             rng, FormulaRule(formula=[f'AND({col}5<>"",{col}5<>"OK")'], fill=RED, font=Font(bold=True)))
-    for col, width in zip("ABCDEFGH", (42, 18, 14, 20, 14, 12, 14, 12), strict=True):
+    for col, width in zip("ABCDEFGHI", (42, 18, 14, 20, 14, 12, 14, 12, 12), strict=True):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "A4"
 
@@ -298,6 +375,20 @@ def add_pie_chart(ws, header_row: int, last_row: int) -> None:
     ws.add_chart(chart, PIE_CHART_ANCHOR)
 
 
+def pie_label_formula(cell: str, sep: str) -> str:
+    """The pie label in ``cell`` as printed, as text with a ``.`` decimal mark — what recon reads
+    (:func:`recon.percent.percent_label`): ``11.9``, ``"11.9"``, ``"11.9%"``, ``"11,9"`` and ``0.119`` shown as
+    ``11.9 %`` all give ``"11.9"``. CELL("format") is ``P1`` for a one-decimal percentage in Excel and
+    LibreOffice; ``sep`` is a formula giving this spreadsheet's decimal separator."""
+    fmt = f'CELL("format",{cell})'
+    as_percent = f'SUBSTITUTE(FIXED({cell}*100,VALUE(MID({fmt},2,2)),TRUE),{sep},".")'
+    as_number = f'SUBSTITUTE({cell}&"",{sep},".")'
+    as_text = (f'SUBSTITUTE(SUBSTITUTE(SUBSTITUTE(SUBSTITUTE(TRIM({cell}),"%",""),_xlfn.UNICHAR(160),"")," ",""),'
+               f'",",".")')
+    return (f'=IF(TRIM({cell}&"")="","",IF(ISNUMBER({cell}),IF(LEFT({fmt},1)="P",{as_percent},{as_number}),'
+            f'{as_text}))')
+
+
 def _blank(name: str) -> PublishedRow:
     return PublishedRow(name, None, None)
 
@@ -316,14 +407,27 @@ def _style_row(ws, r: int, input_cols: str) -> None:
         ws[f"{col}{r}"].fill = INPUT_FILL
 
 
-def _lists(ws, countries: list[str], areas: list[str], populations: list[str]) -> None:
+def _lists(ws, countries: list[str], areas: list[str], populations: list[str], region_countries=None,
+           area_names=None) -> livecheck.Lists:
+    """The hidden lists: dropdown sources (A–D) and what the live checks compare names with (E–I: the
+    region's countries, and the printed variants recon knows with their canonical names)."""
     ws.sheet_state = "hidden"
-    for col, (title, values) in enumerate(
-            (("Countries", countries), ("Programmatic areas", areas), ("Statuses", list(L.STATUSES)),
-             ("Target populations", populations)), start=1):
+    region_countries = region_countries or NameList(countries)
+    area_names = area_names or NameList(areas)
+    columns = (("Countries", countries), ("Programmatic areas", areas), ("Statuses", list(L.STATUSES)),
+               ("Target populations", populations), ("Countries of the region", region_countries.names),
+               ("Country as printed", list(region_countries.variants)),
+               ("Canonical country", list(region_countries.variants.values())),
+               ("Area as printed", list(area_names.variants)), ("Canonical area", list(area_names.variants.values())))
+    refs = []
+    for col, (title, values) in enumerate(columns, start=1):
         ws.cell(row=1, column=col, value=title).font = BOLD
         for r, v in enumerate(values, start=2):
             ws.cell(row=r, column=col, value=v)
+        letter = get_column_letter(col)
+        refs.append(f"{quote_sheetname(L.LISTS)}!${letter}$2:${letter}${max(len(values), 1) + 1}")
+    return livecheck.Lists(countries=refs[4], country_variants=refs[5], country_canonical=refs[6], areas=refs[1],
+                           area_variants=refs[7], area_canonical=refs[8])
 
 
 def _meta(ws, **values) -> None:

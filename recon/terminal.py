@@ -15,6 +15,7 @@ from rich.text import Text
 
 from recon.inert import line
 from recon.summaries import input_rows, region_rows
+from recon.words import n
 
 STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 # Findings drawn as a table on a terminal; the rest are counted. Laying out a rich table costs ~2 ms a row
@@ -36,9 +37,16 @@ def render(result, console: Console | None = None, *, max_findings: int | None =
 
 
 def headline(result) -> str:
+    """``"2 workbooks, 1 entry (3 replaced by a country office's workbook) · 1 error, 0 warnings, 2 info"``"""
     c = result.counts
-    return (f"{len(result.submissions)} workbooks, {sum(s.rows_accepted for s in result.submissions)} entries · "
-            f"{c['error']} errors, {c['warning']} warnings, {c['info']} info")
+    rec = result.reconciliation
+    # Entries read but not used, so that "788 entries" is not mistaken for everything that was sent.
+    lost = [f"{k:,} {what}" for k, what in ((getattr(rec, "replaced", 0), "replaced by a country office's workbook"),
+                                            (getattr(rec, "superseded", 0), "in superseded copies")) if k]
+    return (f"{n(len(result.submissions), 'workbook')}, "
+            f"{n(sum(s.rows_accepted for s in result.submissions), 'entry', 'entries')}"
+            + (f" ({'; '.join(lost)})" if lost else "") + " · "
+            f"{n(c['error'], 'error')}, {n(c['warning'], 'warning')}, {c['info']} info")
 
 
 def _t(value, style: str = "") -> Text:

@@ -34,7 +34,7 @@ def test_template_then_check_clean_and_with_errors(tmp_path):
     doc = json.loads(result.output)
     (finding,) = doc["findings"]
     assert list(finding) == ["rule", "severity", "region", "country", "area", "expected", "actual", "location",
-                             "message", "suggestion"]
+                             "message", "suggestion", "expected_value", "actual_value"]
     assert (finding["rule"], finding["location"]) == ("ENTRY-AMOUNT-NEGATIVE", "bad.xlsx › Entries › C2")
     assert {"region", "published_total", "computed_total"} <= set(doc["regions"][0])
 

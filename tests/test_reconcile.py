@@ -53,7 +53,7 @@ def test_same_office_twice_the_later_revision_wins(tmp_path):
     rec = reconcile([read_workbook(new), read_workbook(old)])
     assert rec.entries["amount"].tolist() == [2.0]
     (f,) = rec.findings
-    assert f.rule == "MERGE-SUPERSEDED" and "kenya-r2.xlsx (revision 2) replaces kenya-r1.xlsx" in f.message
+    assert f.rule == "MERGE-SUPERSEDED" and "kenya-r2.xlsx is used because it has the highest revision (2)" in f.message
 
 
 def test_country_office_wins_over_regional_rows_for_its_country(tmp_path):

@@ -10,6 +10,7 @@ import re
 
 from recon import diff
 from recon.inert import line
+from recon.words import n
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 MAX_LISTED = 10  # errors listed by name; the rest are in report.html / report.xlsx
@@ -28,9 +29,10 @@ def render(record: dict) -> str:
     c = record["counts"]
     lines = [
         f"**Validation of the funding appeal** — {record['generated_at']} · recon {record['recon_version']} · "
-        f"rules {record['rules']['version']} · {len(record['inputs'])} workbooks, {len(record['entries'])} entries",
+        f"rules {record['rules']['version']} · {n(len(record['inputs']), 'workbook')}, "
+        f"{n(len(record['entries']), 'entry', 'entries')}",
         "",
-        f"Result: **{c['error']} errors**, {c['warning']} warnings, {c['info']} info.",
+        f"Result: **{n(c['error'], 'error')}**, {n(c['warning'], 'warning')}, {c['info']} info.",
         "",
         "| Region | Published total | Computed total | Gap | Errors | Warnings | Pie slices marked |",
         "|---|---:|---:|---:|---:|---:|---:|",
@@ -44,7 +46,9 @@ def render(record: dict) -> str:
     if errors:
         lines += ["", "Errors:", ""]
         for f in errors[:MAX_LISTED]:
-            lines.append(f"- {md(f['region'] or '')}: {md(f['message'])} ({md(f['location'] or '')})")
+            region = f["region"] or ""
+            message = f["message"].removeprefix(f"{region}: ") if region else f["message"]  # said once
+            lines.append(f"- {md(region)}: {md(message)} ({md(f['location'] or '')})")
         if len(errors) > MAX_LISTED:
             lines.append(f"- … and {len(errors) - MAX_LISTED} more (see report.html)")
     d = record.get("previous")
