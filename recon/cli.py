@@ -36,7 +36,7 @@ class ExportFormat(enum.StrEnum):
 
 
 def _version(value: bool) -> None:
-    """``recon 0.1.0 · rules c2fb0a40a8da · Great Expectations 1.24.1``: what a report is made with (GX's
+    """``recon 0.1.0 · rules 9a2a675e7c23 · Great Expectations 1.24.1``: what a report is made with (GX's
     version read from its installed metadata, without importing it)."""
     if not value:
         return
