@@ -364,6 +364,8 @@ office_app = typer.Typer(help="Offices and their upload links.", no_args_is_help
 user_app = typer.Typer(help="HQ accounts.", no_args_is_help=True)
 app.add_typer(office_app, name="office")
 app.add_typer(user_app, name="user")
+revision_app = typer.Typer(help="Budget revisions frozen in the archive, with their reports.", no_args_is_help=True)
+app.add_typer(revision_app, name="revision")
 
 
 @app.command()
@@ -486,6 +488,34 @@ def user_add(
                         if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n"))
         _archive(db, data).add_user(name, password)
         typer.echo(f"added HQ user {name}")
+
+
+@revision_app.command("freeze")
+def revision_freeze(
+    by: Annotated[str, typer.Option("--by", help="Who freezes it, as recorded.")] = "HQ (command line)",
+    db: DbUrl = None, data: DataDir = Path("recon-data"), rules: RulesDir = None, verbose: Verbose = False,
+) -> None:
+    """Freeze the next budget revision: reconcile every office's latest accepted upload and keep its report
+    set (report.html, .xlsx, .json, .md) in the archive for good. Nothing new since the last one: says so.
+
+    Example:
+
+        recon revision freeze --data /srv/recon
+    """
+    with _guarded(verbose):
+        from recon.freeze import freeze
+
+        frozen = freeze(_archive(db, data), frozen_by=by, rules_dir=rules)
+        typer.echo(frozen.message)
+
+
+@revision_app.command("list")
+def revision_list(db: DbUrl = None, data: DataDir = Path("recon-data"), verbose: Verbose = False) -> None:
+    """Every frozen budget revision, newest first."""
+    with _guarded(verbose):
+        for rev in _archive(db, data).budget_revisions():
+            typer.echo(f"budget revision {rev.number}\t{rev.frozen_at:%Y-%m-%d %H:%M} by {rev.frozen_by}\t"
+                       f"{rev.errors} errors, {rev.warnings} warnings")
 
 
 def main() -> None:
