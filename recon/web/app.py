@@ -161,9 +161,18 @@ def create_app(archive: Archive, checker: intake.Checker | None = None, *, secur
         who = await who_is(request)
         if not who.hq:
             return RedirectResponse("/login", 303)
-        rows = await run_in_threadpool(archive.offices)
+        every = [(office, rev, board_status(rev)) for office, rev in await run_in_threadpool(archive.offices)]
+        regions = sorted({office.region for office, _, _ in every})
+        region = request.query_params.get("region") or None
+        wanted = request.query_params.get("status") or None
+        region = region if region in regions else None  # an unknown filter shows everything, not nothing
+        wanted = wanted if wanted in BOARD_STATUSES else None
+        rows = [row for row in every if region in (None, row[0].region) and wanted in (None, row[2])]
+        tally = {k: sum(row[2] == k for row in every) for k in BOARD_STATUSES}
         frozen = await run_in_threadpool(archive.budget_revisions)
-        return page(request, "hq.html", rows=rows, frozen=frozen, notice=request.session.pop("notice", None))
+        return page(request, "hq.html", rows=rows, total=len(every), regions=regions, region=region,
+                    wanted=wanted, statuses=BOARD_STATUSES, tally=tally, frozen=frozen,
+                    notice=request.session.pop("notice", None))
 
     async def freeze(request: Request):
         who = await who_is(request)
@@ -319,6 +328,21 @@ def create_app(archive: Archive, checker: intake.Checker | None = None, *, secur
     ]
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan,
                      exception_handlers={HTTPException: not_found})
+
+
+# The board's status of an office, by its latest upload → its label (also the badge's CSS class key).
+BOARD_STATUSES = {"missing": "missing", "refused": "refused", "errors": "has errors", "warnings": "warnings",
+                  "clean": "clean"}
+
+
+def board_status(rev) -> str:
+    """``"missing"`` (nothing uploaded), ``"refused"``, ``"errors"``, ``"warnings"`` or ``"clean"``: the
+    latest upload's verdict, as the board shows and filters it."""
+    if rev is None:
+        return "missing"
+    if rev.status == "refused":
+        return "refused"
+    return "errors" if rev.errors else "warnings" if rev.warnings else "clean"
 
 
 def too_large(limit: int) -> str:
