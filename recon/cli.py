@@ -244,6 +244,12 @@ def reconcile(
         "--previous", metavar="PATH", help="With --report-dir: the previous revision (folder of workbooks or "
         "its report.json); the report shows what changed.")] = None,
     rules: RulesDir = None,
+    db: Annotated[str | None, typer.Option("--db", metavar="URL", help="Reconcile a frozen budget revision's "
+                                           "workbooks from this archive instead of files.")] = None,
+    data: Annotated[Path | None, typer.Option("--data", metavar="DIR", help="The archive's data folder "
+                                              "(default: recon-data); implies --db's default.")] = None,
+    revision: Annotated[str | None, typer.Option("--revision", metavar="N|latest", help="With --db or --data: "
+                                                 "which frozen budget revision (default: latest).")] = None,
     verbose: Verbose = False,
 ) -> None:
     """Merge every submission and reconcile published tables, pie charts and totals against the entries.
@@ -262,7 +268,12 @@ def reconcile(
 
         if previous is not None and report_dir is None:
             raise UsageError("--previous needs --report-dir (the changes are shown in the report)")
-        given = paths or [bundled_dir()]
+        if db is not None or data is not None or revision is not None:
+            if paths:
+                raise UsageError("give workbooks or --db/--data/--revision, not both")
+            given = [stack.enter_context(_frozen_inputs(db, data or Path("recon-data"), revision))]
+        else:
+            given = paths or [bundled_dir()]
         folder = None
         if report_dir is not None:  # refused or locked for this run before any workbook is read
             from recon.output import ReportFolder
@@ -279,6 +290,28 @@ def reconcile(
             written = write_reports(result, report_dir, previous, rules_dir=rules, folder=folder)
             typer.echo(line(f"wrote {', '.join(p.name for p in written.values())} to {report_dir}"), err=True)
     raise typer.Exit(result.exit_code)
+
+
+@contextlib.contextmanager
+def _frozen_inputs(db: str | None, data: Path, revision: str | None):
+    """The workbooks of a frozen budget revision, staged in a temporary folder under their file names."""
+    import json
+
+    from recon.errors import UsageError
+    from recon.freeze import staged_inputs
+
+    if revision not in (None, "latest") and not (revision or "").isdigit():
+        raise UsageError(f"--revision {revision!r}: a budget revision number, or latest")
+    archive = _archive(db, data)
+    try:
+        frozen = archive.budget_revision(None if revision in (None, "latest") else int(revision))
+        if frozen is None:
+            raise UsageError(f"no budget revision {revision or 'frozen yet'} in the archive; freeze one with "
+                             "`recon revision freeze`")
+        with staged_inputs(archive, json.loads(frozen.inputs)) as folder:
+            yield folder
+    finally:
+        archive.close()
 
 
 @app.command()

@@ -131,3 +131,22 @@ def test_cli_revision_freeze_and_list(tmp_path, checker):
     listed = run(cli, ["revision", "list", *data])
     assert listed.output.startswith("budget revision 1\t") and "by HQ (command line)" in listed.output
     assert site.archive.budget_revision(1).files[0].name == "report.html"
+
+
+def test_cli_reconcile_from_the_archive_gives_the_same_output_as_from_the_folder(site, tmp_path):
+    from recon.freeze import freeze as freeze_now
+
+    kenya = site.office_client(site.kenya_token)
+    book = fx.clean_country(tmp_path, "kenya", MISSING_AMOUNT)
+    upload(kenya, site.kenya, book)
+    freeze_now(site.archive, frozen_by="test")
+    run = CliRunner().invoke
+    archive = ["--db", site.archive.url, "--data", str(site.data)]
+    from_folder = run(cli, ["reconcile", str(book), "--format", "json"])
+    for which in ([], ["--revision", "latest"], ["--revision", "1"]):
+        from_archive = run(cli, ["reconcile", *archive, *which, "--format", "json"])
+        assert from_archive.exit_code == from_folder.exit_code == 1, from_archive.output
+        assert json.loads(from_archive.stdout) == json.loads(from_folder.stdout)
+    missing = run(cli, ["reconcile", *archive, "--revision", "7"])
+    assert missing.exit_code == 2 and "no budget revision 7" in missing.output
+    assert run(cli, ["reconcile", str(book), *archive]).exit_code == 2
