@@ -5,10 +5,10 @@ a fresh process so that peak memory belongs to one measurement, ``--repeat`` rou
 
 - **floor**: python-calamine alone reading every cell of every sheet of the same workbooks
   (``CalamineWorkbook.from_path`` + ``to_python`` per sheet), in one process and with recon's own process
-  pool (same start method, worker count and chunk size as ``recon.pipeline.read_all``);
+  pool (same start method, worker count and chunk size as ``recon.speed.readers``);
 - **cli**: the wall clock of ``recon reconcile DIR > file`` — interpreter start, imports and all;
-- **stages**: ``recon.pipeline.run`` in-process with its steps timed (read; the rules prepared meanwhile in
-  a thread, and any wait for them; merge; rules), then the report (``summaries.as_json`` + ``json.dumps``
+- **stages**: ``recon.pipeline.run`` in-process with its steps timed through its ``timer`` hook (read; the
+  rules prepared meanwhile in a thread, and any wait for them; merge; rules), then the report (``summaries.as_json`` + ``json.dumps``
   and ``terminal.render`` to a StringIO console).
 
 Rounds are interleaved and each ratio is taken within its round, then the median round is reported: on a
@@ -36,6 +36,7 @@ import sys
 import tempfile
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
@@ -84,10 +85,8 @@ def _pss_rss(pid: int) -> tuple[int, int]:
 class TreeSampler(threading.Thread):
     """Peak summed PSS/RSS of ``pid`` and its descendants, polled every ``interval`` seconds."""
 
-    # 100 ms, not 20: reading smaps_rollup walks a process's page tables, so on a 700 MB recon run a 20 ms
-    # poll took 0.13 of the machine's CPU and added ~1 s to the 1 M wall clock (12.2–13.2 s unsampled,
-    # 13.5–17.4 s sampled), while the small floor processes hardly paid; at 100 ms the run took 12.7–13.8 s
-    # and the peak PSS was the same within 1 % (686–689 MB against 690–698 MB).
+    # 100 ms, not 20: reading smaps_rollup walks a process's page tables, so a finer poll of a large recon
+    # run slows the very run it measures (bench/README.md › memory).
     def __init__(self, pid: int, interval: float = 0.1):
         super().__init__(daemon=True)
         self.pid, self.interval = pid, interval
@@ -175,37 +174,55 @@ def _read_cells(path: str) -> int:
 def measure_floor(folder: Path, workers: int) -> dict:
     from concurrent.futures import ProcessPoolExecutor
 
-    from recon.pipeline import chunksize, collect, mp_context
+    from recon.pipeline import collect
+    from recon.speed import readers
 
     files = [str(p) for p in collect([folder])]
     started = time.perf_counter()
     if workers > 1:
-        # recon.pipeline.read_all's pool: same start method, worker count and chunk size; only a count
-        # travels back.
-        with ProcessPoolExecutor(max_workers=workers, mp_context=mp_context()) as pool:
-            cells = sum(pool.map(_read_cells, files, chunksize=chunksize(files, workers)))
+        # recon's reader pool (recon.speed.readers): same start method, worker count and chunk size; only a
+        # count travels back.
+        with ProcessPoolExecutor(max_workers=workers, mp_context=readers.context()) as pool:
+            cells = sum(pool.map(_read_cells, files, chunksize=readers.chunksize(files, workers)))
     else:
         cells = sum(map(_read_cells, files))
     return {"seconds": round(time.perf_counter() - started, 3), "workers": workers, "cells": cells,
             "workbooks": len(files)}
 
 
-class _Timer:
-    """Wraps a function so that each call's duration adds to ``times[stage]``."""
+# recon.pipeline's step names → the stage names bench reports (kept from earlier reports).
+STAGES = {"reconcile": "merge"}
 
-    def __init__(self, times: dict, stage: str, fn):
-        self.times, self.stage, self.fn = times, stage, fn
 
-    def __call__(self, *a, **kw):
+class Stopwatch:
+    """The ``timer`` recon.pipeline.run takes: each step's duration adds to ``times[stage]``; with
+    ``profile``, each step in the calling thread also runs under its own cProfile (the rules' preparation
+    runs in a thread, and is timed only)."""
+
+    def __init__(self, times: dict, profiles: dict | None = None):
+        self.times, self.profiles = times, profiles
+
+    @contextmanager
+    def __call__(self, step: str):
+        stage = STAGES.get(step, step)
+        prof = None
+        if self.profiles is not None and step != "prepare":
+            import cProfile
+
+            prof = cProfile.Profile()
+            prof.enable()
         t = time.perf_counter()
         try:
-            return self.fn(*a, **kw)
+            yield
         finally:
-            self.times[self.stage] = self.times.get(self.stage, 0.0) + time.perf_counter() - t
+            self.times[stage] = self.times.get(stage, 0.0) + time.perf_counter() - t
+            if prof is not None:
+                prof.disable()
+                self.profiles[stage] = prof
 
 
 def measure_stages(folder: Path, profile_dir: Path | None = None) -> dict:
-    """``recon.pipeline.run`` with its steps timed by wrapping the functions it calls, then the report.
+    """``recon.pipeline.run`` with a timer around each of its steps, then the report.
 
     ``read`` ends when the last workbook is in; ``prepare`` (the great_expectations import and building the
     suites) runs in a thread meanwhile and is reported apart, with ``prepare_wait`` — how long the pipeline
@@ -218,57 +235,19 @@ def measure_stages(folder: Path, profile_dir: Path | None = None) -> dict:
     from recon import pipeline, summaries, terminal
 
     times: dict[str, float] = {"import_recon": time.perf_counter() - t0}
-    profiles = {}
-    if profile_dir:
-        import cProfile
-
-        def wrap(stage, fn):
-            def run(*a, **kw):
-                prof = cProfile.Profile()
-                try:
-                    return prof.runcall(fn, *a, **kw)
-                finally:
-                    profiles[stage] = prof
-            return _Timer(times, stage, run)
-    else:
-        def wrap(stage, fn):
-            return _Timer(times, stage, fn)
-
-    pipeline.collect = wrap("collect", pipeline.collect)
-    read = wrap("read", pipeline._read)
-
-    class _Waited:
-        """The Future of the rules' preparation, timing how long the pipeline waits on it."""
-
-        def __init__(self, future):
-            self.future = future
-
-        def result(self):
-            t = time.perf_counter()
-            ready = self.future.result()
-            times["prepare_wait"] = time.perf_counter() - t
-            times["prepare"] = ready.prepare_s
-            return ready
-
-    def timed_read(*a, **kw):
-        subs, bad, future = read(*a, **kw)
-        return subs, bad, _Waited(future) if future is not None else None
-
-    pipeline._read = timed_read
-    from recon import reconcile, rules
-
-    reconcile.reconcile = wrap("merge", reconcile.reconcile)
-    timed_rules = wrap("rules", rules.Rules.run)
-    rules.Rules.run = lambda self, rec: timed_rules(self, rec)  # a function, so that it binds like a method
+    profiles: dict | None = {} if profile_dir else None
+    step = Stopwatch(times, profiles)
     t = time.perf_counter()
-    result = pipeline.run([folder])
+    result = pipeline.run([folder], timer=step)
     times["pipeline_run"] = time.perf_counter() - t
     known = sum(times.get(k, 0.0) for k in ("collect", "read", "prepare_wait", "merge", "rules"))
     times["pipeline_other"] = times["pipeline_run"] - known  # sorting findings, Result
     t = time.perf_counter()
-    doc = (wrap("report_json", lambda r: json.dumps(summaries.as_json(r), ensure_ascii=False, default=str)))(result)
+    with step("report_json"):
+        doc = json.dumps(summaries.as_json(result), ensure_ascii=False, default=str)
     text = io.StringIO()
-    wrap("report_text", lambda r: terminal.render(r, Console(file=text, width=160)))(result)
+    with step("report_text"):
+        terminal.render(result, Console(file=text, width=160))
     times["report"] = time.perf_counter() - t
     rec = result.reconciliation
     out = {
@@ -276,7 +255,7 @@ def measure_stages(folder: Path, profile_dir: Path | None = None) -> dict:
         "workbooks": len(result.inputs), "unusable": len(result.unusable),
         "entries_read": int(sum(s.rows_accepted for s in result.submissions)),
         "entries_merged": len(rec.entries), "findings": len(result.findings), "counts": result.counts,
-        "witness": {name: [info for _r, info, _again in parts] for name, parts in result.rule_run.parts.items()},
+        "rows_validated": result.rule_run.rows,
         "report_json_bytes": len(doc), "report_text_bytes": len(text.getvalue()),
         "rss_self_max_mb": round(_maxrss("self"), 1), "rss_children_max_mb": round(_maxrss("children"), 1),
     }
@@ -396,9 +375,11 @@ def bench_size(size: str, args) -> dict:
     folder, dataset = _dataset(size, args.errors, args.seed)
     workers = args.workers or os.cpu_count() or 1
     print(f"[{size}] {dataset.get('workbooks', '')} workbooks in {dataset['dir']}", file=sys.stderr)
-    from recon.pipeline import collect, parallel
+    from recon import speed
+    from recon.pipeline import collect
+    from recon.speed import readers
 
-    recon_parallel = parallel(collect([folder]), workers)
+    recon_parallel = readers.parallel(collect([folder]), workers, speed.mode())
     rounds = []
     for i in range(args.repeat):
         r = {"floor_1": _child("floor", folder, ["--_workers", "1"]),

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from dataclasses import dataclass
@@ -26,6 +27,9 @@ _GROUPED = {  # thousands separator → pattern; decimals use the other mark
 }
 _PLAIN = re.compile(r"^[-+]?(\d+([.,]\d+)?|\d*[.,]\d+)([eE][-+]?\d+)?$")
 FUNDED_WORDS = {"funded", "fully funded", "financé", "financiado"}
+# Beyond any real requirement (world GDP is ~1e14 USD), and far enough below float overflow that a million
+# such amounts still add up: a larger value is refused where it is read, never summed.
+MAX_USD = 1e15
 
 
 @dataclass(frozen=True)
@@ -43,16 +47,56 @@ def parse_amount(raw: object) -> Amount:
     if isinstance(raw, bool):
         return Amount(None, "unreadable")
     if isinstance(raw, int | float):
-        if isinstance(raw, float) and not math.isfinite(raw):
-            return Amount(None, "unreadable")
-        return Amount(float(raw), "number")
+        return Amount(float(raw), "number") if plausible(raw) else Amount(None, "absurd")
     text = clean_text(str(raw))
     if not text:
         return Amount(None, "blank")
     if text.casefold() in FUNDED_WORDS:
         return Amount(None, "funded")
     value = parse_number_text(text)
-    return Amount(value, "text") if value is not None else Amount(None, "unreadable")
+    if value is None:
+        return Amount(None, "unreadable")
+    return Amount(value, "text") if plausible(value) else Amount(None, "absurd")
+
+
+def plausible(value: float) -> bool:
+    """A finite number no larger than :data:`MAX_USD` either way: ``plausible(9e307)`` → False."""
+    try:
+        return math.isfinite(value) and -MAX_USD <= value <= MAX_USD
+    except OverflowError:  # an int too large for a float
+        return False
+
+
+def decimal_comma(text: str) -> bool:
+    """``"2,5"`` → True: a comma before one or two digits can only be a decimal mark, as in French or Spanish."""
+    return bool(re.fullmatch(r"[-+]?\d+,\d{1,2}", clean_text(text)))
+
+
+def describe_value(raw: object) -> str:
+    """A cell value as a person would name it: ``date(2015, 3, 1)`` → ``"a date (1 March 2015)"``;
+    text is quoted (``"'abc'"``), a number printed plainly."""
+    if isinstance(raw, dt.datetime):
+        when = f"{raw.day} {raw:%B} {raw.year}"
+        return f"a date ({when})" if raw.time() == dt.time() else f"a date and time ({when} {raw:%H:%M})"
+    if isinstance(raw, dt.date):
+        return f"a date ({raw.day} {raw:%B} {raw.year})"
+    if isinstance(raw, dt.time):
+        return f"a time of day ({raw:%H:%M})"
+    if isinstance(raw, dt.timedelta):
+        return f"a duration ({raw})"
+    if isinstance(raw, bool):
+        return f"a TRUE/FALSE value ({str(raw).upper()})"
+    if isinstance(raw, float):
+        return "not a number (NaN)" if math.isnan(raw) else f"{raw:g}" if not raw.is_integer() or abs(raw) >= 1e16 \
+            else f"{raw:,.0f}"
+    if isinstance(raw, int):
+        return f"{raw:,}"
+    return repr(raw)
+
+
+def usd_text(value: float) -> str:
+    """``1200000.0`` → ``"1,200,000"``; ``2.5`` → ``"2.5"`` (never rounded away)."""
+    return f"{value:,.0f}" if value.is_integer() else f"{value:,.6f}".rstrip("0").rstrip(".")
 
 
 def parse_number_text(text: str) -> float | None:

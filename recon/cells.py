@@ -11,12 +11,15 @@ there.
 
 from __future__ import annotations
 
+import io
 import posixpath
 import re
 import zipfile
 from pathlib import Path
 
 from defusedxml import ElementTree
+
+from recon.errors import UnusableInput
 
 _NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
        "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
@@ -34,17 +37,24 @@ def _sheet_part(zf: zipfile.ZipFile, sheet: str) -> str | None:
     return None
 
 
-def formula_cells(path: Path, sheet: str, cells: list[str]) -> dict[str, tuple[str, str]]:
-    """``{cell: ("formula", "=A1*2") | ("error", "#DIV/0!")}`` for those of ``cells`` that hold one."""
+def formula_cells(source: Path | bytes, sheet: str, cells: list[str]) -> dict[str, tuple[str, str]]:
+    """``{cell: ("formula", "=A1*2") | ("error", "#DIV/0!")}`` for those of ``cells`` that hold one.
+
+    ``source``: the workbook's bytes as the guard checked them (a path is read through the guard)."""
     if not cells:
         return {}
     try:
-        with zipfile.ZipFile(path) as zf:
+        if isinstance(source, Path):
+            from recon.guard import check_container, read_input
+
+            source = read_input(source)
+            check_container(source, "workbook")
+        with zipfile.ZipFile(io.BytesIO(source)) as zf:
             part = _sheet_part(zf, sheet)
             if part is None:
                 return {}
             xml = zf.read(part)  # bytes: a 500 KB sheet is searched, not decoded
-    except (OSError, KeyError, zipfile.BadZipFile, ElementTree.ParseError):
+    except (OSError, KeyError, zipfile.BadZipFile, ElementTree.ParseError, UnusableInput, ValueError):
         return {}
     found = {}
     for cell in cells:

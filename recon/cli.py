@@ -114,7 +114,8 @@ def _run(paths: list[Path], rules: Path | None, quiet: bool = False):
     files = pipeline.collect(paths)
     if not files:
         raise UsageError(f"no .xlsx workbooks in {', '.join(map(str, paths))}")
-    missing = [f for f in files if not f.exists()]
+    # A broken link is the reader's to report (one line, the rest of the batch goes on); a path typed wrong is not.
+    missing = [f for f in files if not f.exists() and not f.is_symlink()]
     if missing:
         raise UsageError(f"{missing[0]}: no such file or folder")
     err = Console(stderr=True)
@@ -287,7 +288,7 @@ def reconcile(
             from recon.inert import line
             from recon.report import write_reports
 
-            written = write_reports(result, report_dir, previous, rules_dir=rules, folder=folder)
+            written = write_reports(result, report_dir, previous, folder=folder)
             typer.echo(line(f"wrote {', '.join(p.name for p in written.values())} to {report_dir}"), err=True)
     raise typer.Exit(result.exit_code)
 

@@ -101,7 +101,7 @@ class Checker:
                            f"{office_label(region, country)} — upload your own office's workbook, or start from "
                            f"`recon template --region \"{region}\"" + (f" --country \"{country}\"`" if country
                                                                        else "`"))
-        with self._lock, pipeline.without_cycle_collector():
+        with self._lock:
             result = pipeline.run_submissions(subs, bad, self.rules_dir, [path], prepared=self.rules)
         return Verdict("accepted", None, [f.to_json() for f in result.findings], self.version)
 

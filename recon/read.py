@@ -9,7 +9,8 @@ never silently dropped.
 from __future__ import annotations
 
 import hashlib
-import os
+import io
+import math
 import re
 from array import array
 from functools import cache
@@ -18,9 +19,9 @@ from typing import Protocol
 
 import python_calamine as pc
 
-from recon import TEMPLATE_VERSION
+from recon import TEMPLATE_VERSION, guard
 from recon import layout as L
-from recon.amounts import parse_amount
+from recon.amounts import MAX_USD, decimal_comma, describe_value, parse_amount, plausible, usd_text
 from recon.cells import formula_cells
 from recon.errors import UnusableInput
 from recon.finding import Finding
@@ -28,7 +29,6 @@ from recon.submission import Coded, EntryTable, Submission
 from recon.vocabulary import clean_text, load, name_key
 
 HEADER_SEARCH_ROWS = 30  # headers may be pushed down by inserted title rows
-MAX_ROWS = int(os.environ.get("RECON_MAX_ROWS", 1_000_000))  # per sheet; a bigger Entries sheet is refused
 MAX_CELL_CHARS = 2_000  # longer text is cut (and reported): no name or note needs more
 _TOTAL_INITIALS = set("TtSsGg")  # cheap pre-check before the regex below, run on every row
 _TOTAL_ROW = re.compile(r"(?i)^(grand\s+)?total\b|^sum\b|^sous-total|^total general")
@@ -36,11 +36,8 @@ XLSX_FIX = "save it from Excel as 'Excel Workbook (.xlsx)' based on `recon templ
 
 
 def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+    """SHA-256 of a file read through the guard (never a FIFO or a device, never beyond the size cap)."""
+    return hashlib.sha256(guard.read_input(path)).hexdigest()
 
 
 class SheetSource(Protocol):
@@ -54,43 +51,67 @@ class SheetSource(Protocol):
 
 
 class CalamineSource:
-    def __init__(self, wb: pc.CalamineWorkbook):
-        self._wb = wb
+    """A workbook's cells through python-calamine, from the bytes the guard checked (``container`` is what the
+    guard measured: each sheet's extent, hidden columns and tables)."""
+
+    def __init__(self, wb: pc.CalamineWorkbook, name: str = "workbook", container: guard.Container | None = None,
+                 data: bytes | None = None):
+        self._wb, self.name, self.container, self._data = wb, name, container, data
         self.sheet_names = list(wb.sheet_names)
         self.merged: dict[str, list] = {}
 
     def rows(self, sheet: str) -> list[list]:
+        guard.check_extent(self.container, sheet, self.name)  # before calamine allocates the grid
         ws = self._wb.get_sheet_by_name(sheet)
-        if ws.height > MAX_ROWS:
-            raise UnusableInput(Path(self._wb.path or "workbook").name, f"{ws.height:,} rows (limit {MAX_ROWS:,})",
+        max_rows, _cols = guard.sheet_limits()
+        if ws.height > max_rows:
+            raise UnusableInput(self.name, f"{ws.height:,} rows (limit {max_rows:,})",
                                 "split the submission, or raise RECON_MAX_ROWS if it is genuine", sheet)
         self.merged[sheet] = list(ws.merged_cell_ranges or [])
         return ws.to_python(skip_empty_area=False)
 
+    def formula_cells(self, sheet: str, cells: list[str]) -> dict[str, tuple[str, str]]:
+        return formula_cells(self._data, sheet, cells) if self._data is not None else {}
+
 
 def read_workbook(path: str | Path) -> Submission:
-    """Read one office's workbook (``.xlsx``/``.xlsm``; macros are never run)."""
+    """Read one office's workbook (``.xlsx``/``.xlsm``; macros are never run).
+
+    The file is read once (bounded, see :mod:`recon.guard`); guard, hash and cells come from those bytes.
+    Whatever goes wrong with this one file is an :class:`UnusableInput` naming it, so a batch goes on."""
     path = Path(path)
     name = path.name
-    if not path.is_file():
-        raise UnusableInput(name, "file not found", "check the path")
-    from recon.guard import check_container  # zip-bomb and format checks before any XML is parsed
-
-    check_container(path)
     try:
-        wb = pc.CalamineWorkbook.from_path(str(path))
-    except pc.PasswordError as exc:
-        raise UnusableInput(name, "the workbook is password-protected", "remove the password and resend") from exc
-    except Exception as exc:  # calamine raises several types for a damaged zip or XML
-        raise UnusableInput(name, f"not a readable xlsx workbook ({type(exc).__name__})", XLSX_FIX) from exc
-    try:
-        return read_source(CalamineSource(wb), path, sha256=file_sha256(path))
+        data = guard.read_input(path)
+        container = guard.check_container(data, name)  # zip-bomb, entity and extent checks before any parse
+        try:
+            wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        except pc.PasswordError as exc:
+            raise UnusableInput(name, "the workbook is password-protected", "remove the password and resend") \
+                from exc
+        except Exception as exc:  # calamine raises several types for a damaged zip or XML
+            raise UnusableInput(name, f"not a readable xlsx workbook ({type(exc).__name__})", XLSX_FIX) from exc
+        try:
+            return read_source(CalamineSource(wb, name, container, data), path,
+                               sha256=hashlib.sha256(data).hexdigest())
+        except pc.CalamineError as exc:
+            raise UnusableInput(name, f"a sheet could not be read ({_one_line(exc)})", XLSX_FIX) from exc
+        finally:
+            wb.close()
     except UnusableInput:
         raise
-    except pc.CalamineError as exc:
-        raise UnusableInput(name, f"a sheet could not be read ({exc})", XLSX_FIX) from exc
-    finally:
-        wb.close()
+    except OSError as exc:
+        raise UnusableInput(name, f"the file could not be read ({exc.strerror or type(exc).__name__})",
+                            "copy the file again and check its permissions") from exc
+    except Exception as exc:  # a library's surprise on this one file must not end the batch
+        raise UnusableInput(name, f"unexpected error while reading ({type(exc).__name__}: {_one_line(exc)})",
+                            "re-save the workbook from Excel; if that does not help, send it to the recon "
+                            "maintainers") from exc
+
+
+def _one_line(exc: BaseException, limit: int = 160) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def read_source(source: SheetSource, path: Path, sha256: str = "") -> Submission:
@@ -114,10 +135,7 @@ def read_source(source: SheetSource, path: Path, sha256: str = "") -> Submission
         raise UnusableInput(name, f"no known region in the hidden '{L.META}' sheet (found {region_printed!r})",
                             "start from `recon template --region ...` and copy your rows into it", L.META, "B4")
     office_country = str(meta.get("country") or "").strip() or None
-    entries_sheet = sheets.get(L.ENTRIES.casefold())
-    if entries_sheet is None:
-        raise UnusableInput(name, f"no '{L.ENTRIES}' sheet (sheets: {', '.join(source.sheet_names)})",
-                            f"rename your data sheet to '{L.ENTRIES}' or start from `recon template`")
+    entries_sheet = _entries_sheet(source, name, reg.name, findings)
     rows = source.rows(entries_sheet)
     _fill_merged(rows, getattr(source, "merged", {}).get(entries_sheet, []), name, entries_sheet, reg.name,
                  findings)
@@ -128,9 +146,15 @@ def read_source(source: SheetSource, path: Path, sha256: str = "") -> Submission
             expected=TEMPLATE_VERSION, actual=version or "(none)",
             message=f"made with template version {version or '(unknown)'}; this recon expects {TEMPLATE_VERSION}",
             suggestion="columns were matched by their headers; next time start from `recon template`"))
-    header_row, columns = _find_header(rows, name, entries_sheet)
+    container = getattr(source, "container", None)
+    hidden = container.sheets[entries_sheet].hidden if container and entries_sheet in container.sheets \
+        else frozenset()
+    header_row, columns = _find_header(rows, name, entries_sheet, hidden, reg.name, findings)
     letters = {f: get_column_letter(i + 1) for f, i in columns.items()}
-    formulas = (lambda cells: formula_cells(path, entries_sheet, cells)) if path.is_file() else None
+    if hasattr(source, "formula_cells"):
+        formulas = lambda cells: source.formula_cells(entries_sheet, cells)  # noqa: E731
+    else:
+        formulas = (lambda cells: formula_cells(path, entries_sheet, cells)) if path.is_file() else None
     entries, read, rejected = _entries(rows[header_row + 1:], header_row + 2, columns, letters,
                                        name, reg.name, office_country, findings, formulas)
     sub = Submission(path=path, region=reg.name, office=office_country or reg.name,
@@ -192,10 +216,12 @@ def _meta(source: SheetSource, sheets: dict[str, str]) -> dict:
 
 
 def _int(value, default: int) -> int:
+    """``"3"`` → 3; anything else (text, inf, 9e307) → ``default``."""
     try:
-        return int(value)
-    except (TypeError, ValueError):
+        number = int(value)
+    except (TypeError, ValueError, OverflowError):
         return default
+    return number if abs(number) < 1_000_000 else default
 
 
 @cache
@@ -204,18 +230,95 @@ def _header_aliases() -> dict[str, str]:
     return {name_key(h): f for f, (head, more, _w) in L.ENTRY_COLUMNS.items() for h in (head, *more)}
 
 
-def _find_header(rows: list[list], file: str, sheet: str) -> tuple[int, dict[str, int]]:
+def _sheet_key(name: str) -> str:
+    """Names Excel lets differ but a person reads as the same sheet: ``"ENTRIES"``, ``"Entries\u200b"``,
+    ``"Entr\u0456es"`` (Cyrillic i), ``"Entries (2)"`` (Excel's copy), ``"Entries_2"`` → ``"entries"``."""
+    key = re.sub(r"\s+", "", name_key(name))
+    return re.sub(r"(\(\d+\)|_\d+)$", "", key)
+
+
+def _entries_sheet(source: SheetSource, file: str, region: str, findings: list[Finding]) -> str:
+    """The one sheet to read entries from. Several candidates: the one holding the template's table
+    (``EntriesTable``), with a finding naming them all; if none or several hold it, the file is refused."""
+    want = _sheet_key(L.ENTRIES)
+    candidates = [s for s in source.sheet_names if _sheet_key(s) == want]
+    if not candidates:
+        raise UnusableInput(file, f"no '{L.ENTRIES}' sheet (sheets: {', '.join(source.sheet_names)})",
+                            f"rename your data sheet to '{L.ENTRIES}' or start from `recon template`")
+    if len(candidates) == 1:
+        return candidates[0]
+    container = getattr(source, "container", None)
+    named = ", ".join(f"'{s}'" for s in candidates)
+    holding = [s for s in candidates if container and s in container.sheets
+               and L.TABLE_NAME in container.sheets[s].tables]
+    if len(holding) != 1:
+        raise UnusableInput(file, f"{len(candidates)} sheets could be '{L.ENTRIES}' ({named}) and recon cannot "
+                            "tell which holds the entries", f"keep one sheet named '{L.ENTRIES}': move its rows "
+                            "there and delete the others", candidates[0])
+    chosen = holding[0]
+    for other in candidates:
+        if other == chosen:
+            continue
+        rows, _cols = container.sheets[other].extent if other in container.sheets else (0, 0)
+        findings.append(Finding(
+            "READ-SHEET-AMBIGUOUS", "error" if rows > 1 else "warning", region, location=f"{file} › {other}",
+            expected=chosen, actual=other,
+            message=f"{len(candidates)} sheets could be '{L.ENTRIES}' ({named}); read '{chosen}', which holds the "
+            f"template's table {L.TABLE_NAME}; '{other}' was not read"
+            + (f" although it has cells down to row {rows}" if rows > 1 else ""),
+            suggestion=f"move any rows of '{other}' into '{chosen}' and delete '{other}'"))
+    return chosen
+
+
+def _find_header(rows: list[list], file: str, sheet: str, hidden: frozenset[int] = frozenset(),
+                 region: str | None = None, findings: list[Finding] | None = None) -> tuple[int, dict[str, int]]:
+    """(header row, field → column index). When two columns could hold one field (a hidden ``Amount`` left of
+    "Funding requirement (USD)"), the visible one with the template's own header, at the template's place,
+    is read — and the other is a finding, an error if it holds values."""
     aliases = _header_aliases()
     for r, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        found: dict[str, int] = {}
+        found: dict[str, list[int]] = {}
         for c, cell in enumerate(row):
-            if isinstance(cell, str) and (f := aliases.get(name_key(cell))) and f not in found:
-                found[f] = c
+            if isinstance(cell, str) and (f := aliases.get(name_key(cell))):
+                found.setdefault(f, []).append(c)
         if all(f in found for f in L.REQUIRED_ENTRY_FIELDS):
-            return r, found
+            columns = {}
+            for f, cols in found.items():
+                columns[f] = cols[0] if len(cols) == 1 else _pick_column(rows, r, f, cols, hidden, file, sheet,
+                                                                         region, findings)
+            return r, columns
     wanted = ", ".join(f"'{L.ENTRY_COLUMNS[f][0]}'" for f in L.REQUIRED_ENTRY_FIELDS)
     raise UnusableInput(file, f"header row not found (need {wanted} in one of the first {HEADER_SEARCH_ROWS} "
                         "rows)", "restore the template's header row", sheet, "A1")
+
+
+def _pick_column(rows, r: int, field: str, cols: list[int], hidden, file, sheet, region, findings) -> int:
+    template_head = name_key(L.ENTRY_COLUMNS[field][0])
+    template_index = list(L.ENTRY_COLUMNS).index(field)
+
+    def score(c: int) -> tuple:
+        return (c not in hidden, name_key(rows[r][c]) == template_head, c == template_index, -c)
+
+    chosen = max(cols, key=score)
+    if findings is None:
+        return chosen
+
+    def shown(c: int) -> str:
+        return f"{get_column_letter(c + 1)} '{_cell_text(rows[r][c])}'" + (" (hidden)" if c in hidden else "")
+
+    for c in cols:
+        if c == chosen:
+            continue
+        filled = sum(1 for row in rows[r + 1:] if c < len(row) and _cell_text(row[c]))
+        findings.append(Finding(
+            "READ-COLUMN-AMBIGUOUS", "error" if filled else "warning", region,
+            location=f"{file} › {sheet} › {get_column_letter(c + 1)}{r + 1}",
+            expected=get_column_letter(chosen + 1), actual=get_column_letter(c + 1),
+            message=f"{len(cols)} columns could be the {field}: " + ", ".join(map(shown, sorted(cols)))
+            + f"; read column {get_column_letter(chosen + 1)}, not column {get_column_letter(c + 1)}"
+            + (f" ({filled} value(s) in it were not read)" if filled else ""),
+            suggestion=f"delete column {get_column_letter(c + 1)} or give it a header of its own"))
+    return chosen
 
 
 def _cell_text(value) -> str:
@@ -340,6 +443,8 @@ def _entries(rows, first_row: int, columns: dict[str, int], letters: dict[str, s
     amounts = column(columns.get("amount"))
     # Amounts that are not numbers, by position: blank cells (Funded lines) and typed text.
     not_numbers = _positions_not_numbers(amounts)
+    if absurd := _absurd_positions(amounts, not_numbers):  # refused here, so no sum ever overflows
+        not_numbers = sorted({*not_numbers, *absurd})
     blank = {k for k in not_numbers if amounts[k] is None or (isinstance(amounts[k], str)
                                                               and not clean_text(amounts[k]))}
     country, area = cols["country"], cols["area"]
@@ -432,28 +537,57 @@ def _entries(rows, first_row: int, columns: dict[str, int], letters: dict[str, s
 
 
 def _odd_amount(raw, status: str, where: str, region: str, texts: dict, office_country, findings):
-    """A non-numeric amount cell → (USD or None, status), with the finding that explains the reading."""
+    """A non-numeric (or absurd) amount cell → (USD or None, status), with the finding that explains it."""
     parsed = parse_amount(raw)
     who = {"country": texts["country"] or office_country, "area": texts["area"] or None}
+    shown = describe_value(raw)
     if parsed.kind == "funded":
         findings.append(Finding(
-            "READ-FUNDED-IN-AMOUNT", "warning", region, **who, location=where, actual=repr(raw),
+            "READ-FUNDED-IN-AMOUNT", "warning", region, **who, location=where, actual=shown,
             expected="an empty amount and Status 'Funded'",
             message=f"'{raw}' typed in the amount column; read as Status Funded with no amount",
             suggestion="clear the amount cell and choose Funded in the Status column"))
         return None, status or L.STATUS_FUNDED
     if parsed.kind == "text":
+        value = usd_text(parsed.value)
+        comma = " (the comma read as a decimal mark)" if decimal_comma(str(raw)) else ""
+        whole = parsed.value.is_integer()
         findings.append(Finding(
-            "READ-AMOUNT-TEXT", "warning", region, **who, location=where, actual=repr(raw),
-            expected=f"{parsed.value:,.0f}", usd_at_stake=parsed.value or 0,
-            message=f"amount typed as text {raw!r}; read as {parsed.value:,.0f} — Excel formulas do not add text",
-            suggestion=f"type the number {parsed.value:.0f} without separators or currency"))
+            "READ-AMOUNT-TEXT", "warning", region, **who, location=where, actual=shown,
+            expected=value, usd_at_stake=parsed.value or 0,
+            message=f"amount typed as text {shown}; read as {value}{comma} — Excel formulas do not add text",
+            suggestion=f"type the number {parsed.value:.0f} without separators or currency" if whole else
+            f"USD amounts are whole numbers: type the amount meant as a number (e.g. {parsed.value * 1e6:.0f} "
+            f"for {value} million)"))
         return parsed.value, status
+    if parsed.kind == "absurd":
+        findings.append(Finding(
+            "READ-AMOUNT-ABSURD", "error", region, **who, location=where, actual=shown,
+            expected=f"a USD amount up to {MAX_USD:,.0f}",
+            message=f"amount {shown} is not a finite number of USD up to {MAX_USD:,.0f}; not read",
+            suggestion="type the amount as a whole number of USD, e.g. 1200000"))
+        return None, status
     findings.append(Finding(
-        "READ-AMOUNT-UNREADABLE", "error", region, **who, location=where, actual=repr(raw),
-        expected="a whole USD amount", message=f"amount {raw!r} is not a number",
+        "READ-AMOUNT-UNREADABLE", "error", region, **who, location=where, actual=shown,
+        expected="a whole USD amount", message=f"amount {shown} is not a number",
         suggestion="type the amount as a whole number of USD, e.g. 1200000"))
     return None, status
+
+
+def _absurd_positions(amounts: list, not_numbers: list[int]) -> list[int]:
+    """Positions of numeric amounts that are infinite, NaN or beyond MAX_USD. A clean column is settled by one
+    C-level sum of magnitudes (if it stays within MAX_USD, so does every value); only otherwise row by row."""
+    numbers = list(amounts)
+    for k in not_numbers:
+        numbers[k] = 0.0
+    try:
+        if math.fsum(map(abs, numbers)) <= MAX_USD:
+            return []
+    except (OverflowError, TypeError):
+        pass
+    skip = set(not_numbers)
+    return [k for k, v in enumerate(amounts) if k not in skip and (type(v) is float or type(v) is int)
+            and not plausible(v)]
 
 
 def _explain_blank_amounts(cells: dict[str, int], file, region, formulas, country: list[str], area: list[str],
@@ -517,10 +651,12 @@ def _summary(sub: Submission, rows: list[list], sheet: str) -> None:
             if not name and (value == "" or value is None):
                 continue
             published, funded, text = _published(value)
-            if text is not None and not funded and published is None:
+            if _absurd(value, region, cell(1, r), sub.findings):
+                published, text = None, None
+            elif text is not None and not funded and published is None:
                 sub.findings.append(Finding(
                     "READ-PUBLISHED-UNREADABLE", "error", region, location=cell(1, r), actual=repr(value),
-                    message=f"published value {value!r} is neither a number nor 'funded'",
+                    message=f"published value {describe_value(value)} is neither a number nor 'funded'",
                     suggestion="type the number as printed, or 'funded'"))
             elif text is not None and published is not None:
                 sub.findings.append(Finding(
@@ -541,7 +677,22 @@ def _summary(sub: Submission, rows: list[list], sheet: str) -> None:
     sub.area_rows = table(heads["areas"] + 1, heads["total"], vocab.resolve_area, True)
     t = heads["total"]
     total, _funded, _text = _published(rows[t][1] if len(rows[t]) > 1 else None)
+    if _absurd(rows[t][1] if len(rows[t]) > 1 else None, region, cell(1, t), sub.findings):
+        total = None
     sub.total, sub.total_cell = total, cell(1, t)
+
+
+def _absurd(value, region: str, where: str, findings: list[Finding]) -> bool:
+    """A published number that is infinite or beyond MAX_USD (9e307, the text "1e400"): a finding, not read."""
+    if not (_is_number(value) and not plausible(value) or isinstance(value, str) and
+            parse_amount(value).kind == "absurd"):
+        return False
+    findings.append(Finding(
+        "READ-PUBLISHED-ABSURD", "error", region, location=where, actual=describe_value(value),
+        expected=f"a USD amount up to {MAX_USD:,.0f}",
+        message=f"published value {describe_value(value)} is not a finite number of USD up to {MAX_USD:,.0f}; "
+        "not read", suggestion="type the number as printed"))
+    return True
 
 
 def _published(value) -> tuple[float | None, bool, str | None]:

@@ -57,7 +57,7 @@ def reconcile(submissions: list[Submission], parameters: dict | None = None) -> 
     areas = _table(counted, summaries, "area", "areas")
     regions = _regions(counted, summaries, countries, areas)
     areas = _pie(areas, regions, params)
-    regions = _pie_sums(regions, areas)
+    regions = _pie_sums(regions, areas, int(params["percent_target"]))
     return Reconciliation(submissions, entries, countries, areas, regions, findings)
 
 
@@ -423,15 +423,15 @@ def _to_float(text: str) -> float:
         return np.nan
 
 
-def _pie_sums(regions: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
-    """Sum of the printed % per region, and how far it may stray from 100 through rounding alone
-    (half a unit of each slice's printed precision)."""
+def _pie_sums(regions: pd.DataFrame, areas: pd.DataFrame, target: int) -> pd.DataFrame:
+    """Sum of the printed % per region, and how far it may stray from ``target`` (the suites' percent
+    target) through rounding alone (half a unit of each slice's printed precision)."""
     labelled = areas[areas["decimals"].notna()]
     sums = labelled.groupby("scope")["published_pct"].sum()
     allowance = labelled.groupby("scope")["decimals"].apply(lambda d: sum(0.5 * 10.0 ** -x for x in d))
     regions = regions.copy()
     regions["pct_sum"] = regions["scope"].map(sums)
     regions["pct_allowance"] = regions["scope"].map(allowance)
-    regions["pct_sum_excess"] = (regions["pct_sum"] - 100).abs() - regions["pct_allowance"]
+    regions["pct_sum_excess"] = (regions["pct_sum"] - target).abs() - regions["pct_allowance"]
     regions["pie_labels"] = regions["scope"].map(labelled.groupby("scope").size()).fillna(0).astype("int64")
     return regions

@@ -1,30 +1,26 @@
-"""The Great Expectations adapter: the only module that imports great_expectations.
+"""The Great Expectations adapter: suites, GX, findings — the only module that imports great_expectations.
 
 Suites are plain JSON in ``expectations/`` (one per concern). Each expectation's ``meta`` holds the rule id,
 a description and message templates; ``severity`` is GX's own (critical → error, warning, info). Suites are
 loaded into an ephemeral context — every expectation is built one by one so that a typo'd type is an error
 here rather than silently dropped — and run on the frames of a :class:`~recon.reconcile.Reconciliation`.
 Failing rows come back through ``unexpected_index_column_names=["row_id"]`` (``row_id`` is the frame's index,
-so GX lists them without a lookup per row) and become Findings. A large frame is validated on its witness
-rows (:mod:`recon.witness`), every verdict still GX's own.
+so GX lists them without a lookup per row) and become Findings.
+
+:meth:`Rules.run` validates every row of every suite here; :func:`recon.speed.run_rules` gives the same
+findings sooner on a large batch, calling :meth:`Rules.validate` (one GX run) and :meth:`Rules.findings`.
 """
 
 from __future__ import annotations
 
 import hashlib
-import importlib
-import importlib.util
 import json
 import logging
 import math
 import os
 import string
-import sys
-import time
-import types
 import warnings
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -32,7 +28,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from recon import forking, witness
 from recon import layout as L
 from recon.errors import RulesError
 from recon.finding import Finding
@@ -55,17 +50,37 @@ def default_dir() -> Path:
     return found
 
 
-def read_suites(directory: Path | None = None) -> dict[str, dict]:
-    """The suites as JSON (no GX import): ``{"pie_chart": {"name": ..., "meta": ..., "expectations": [...]}}``."""
+@dataclass(frozen=True)
+class Suites:
+    """The rule suites as read once from their folder: JSON, each file's SHA-256 and a short version hash
+    of them all, e.g. ``Suites(directory, {"entries": {...}, ...}, {"entries": "9c0e…", ...}, "3f2a9c1b7e04")``.
+    A report names what it ran with from here, without reading the folder again."""
+
+    directory: Path
+    data: dict[str, dict]  # "pie_chart" → {"name": ..., "meta": ..., "expectations": [...]}
+    sha256: dict[str, str]
+    version: str  # printed in reports
+
+
+def load_suites(directory: Path | None = None) -> Suites:
+    """Every suite of :data:`SUITES` from ``directory`` (default :func:`default_dir`); no GX import."""
     directory = Path(directory or default_dir())
-    suites = {}
+    data, sha256, digest = {}, {}, hashlib.sha256()
     for name in SUITES:
         path = directory / f"{name}.json"
         try:
-            suites[name] = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
+            raw = path.read_bytes()
+            data[name] = json.loads(raw.decode("utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise RulesError(f"{path}: cannot read rule suite ({exc})") from exc
-    return suites
+        sha256[name] = hashlib.sha256(raw).hexdigest()
+        digest.update(raw)
+    return Suites(directory, data, sha256, digest.hexdigest()[:12])
+
+
+def read_suites(directory: Path | None = None) -> dict[str, dict]:
+    """The suites as JSON (no GX import): ``{"pie_chart": {"name": ..., "meta": ..., "expectations": [...]}}``."""
+    return load_suites(directory).data
 
 
 def parameters(suites: dict[str, dict]) -> dict:
@@ -75,46 +90,82 @@ def parameters(suites: dict[str, dict]) -> dict:
 
 def rules_version(directory: Path | None = None) -> str:
     """A short hash of the suites' bytes, printed in reports: ``"3f2a9c1b7e04"``."""
-    directory = Path(directory or default_dir())
-    digest = hashlib.sha256()
-    for name in SUITES:
-        digest.update((directory / f"{name}.json").read_bytes())
-    return digest.hexdigest()[:12]
+    return load_suites(directory).version
+
+
+def named_columns(node) -> set[str]:
+    """Every column an expectation's kwargs (or a row condition) name: ``column``, ``column_A``/``_B``,
+    ``column_list`` and a condition's ``{"column": {"name": ...}}``."""
+    out: set[str] = set()
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("column", "column_A", "column_B", "name") and isinstance(value, str):
+                out.add(value)
+            elif key == "column_list":
+                out.update(value)
+            else:
+                out |= named_columns(value)
+    elif isinstance(node, list):
+        for item in node:
+            out |= named_columns(item)
+    return out
+
+
+def suite_columns(data: dict) -> set[str]:
+    """Every column a suite's expectations and row conditions name, plus ``row_id``."""
+    cols = {"row_id"}
+    for exp in data.get("expectations", []):
+        cols |= named_columns(exp.get("kwargs", {}))
+    return cols
+
+
+@dataclass
+class Validation:
+    """What one GX run said: the failing ``row_id``\\s per expectation (its index in the suite), e.g.
+    ``{3: array([17, 42])}``; GX's result (anything with ``.to_json_dict()``); how many rows GX saw."""
+
+    failing: dict[int, np.ndarray]
+    result: object
+    rows: int
+
+
+@dataclass
+class Checked:
+    """One suite checked: its findings, GX's result (or that result as JSON, once it has crossed from
+    another process) and how many rows GX saw."""
+
+    findings: list[Finding]
+    result: object
+    rows: int
+
+    def result_json(self) -> dict:
+        return self.result if isinstance(self.result, dict) else self.result.to_json_dict()
+
+    def portable(self) -> Checked:
+        """The same, with the result as JSON: what pickles cheaply to another process."""
+        return Checked(self.findings, self.result_json(), self.rows)
 
 
 @dataclass
 class RuleRun:
-    findings: list[Finding]
-    raw: dict = field(default_factory=dict)  # suite → GX ValidationResult (converted to JSON on demand)
-    # suite validated on witness rows → [(GX result of a part, what it covered, GX result of its second pass)]
-    parts: dict = field(default_factory=dict)
-    elsewhere: dict = field(default_factory=dict)  # suite → results JSON from the forked helper (see Rules.run)
+    """Every suite checked, in :data:`SUITES` order."""
+
+    suites: dict[str, Checked]
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [f for checked in self.suites.values() for f in checked.findings]
 
     @property
     def results(self) -> dict[str, dict]:
-        """The GX results as JSON; converting 1 M rows' worth costs seconds, so only reports ask for it. A
-        suite validated on witness rows (see recon.witness) lists its parts' results, and ``meta.recon_witness``
-        says what each part covered, with its second pass."""
-        out = {name: r.to_json_dict() for name, r in self.raw.items()}
-        for name, parts in self.parts.items():
-            docs = [r.to_json_dict() for r, _info, _again in parts]
-            results = [x for d in docs for x in d["results"]]
-            passed = sum(bool(x.get("success")) for x in results)
-            out[name] = {
-                "success": all(d["success"] for d in docs),
-                "results": results,
-                "suite_name": name,
-                "statistics": {"evaluated_expectations": len(results), "successful_expectations": passed,
-                               "unsuccessful_expectations": len(results) - passed,
-                               "success_percent": 100 * passed / len(results) if results else None},
-                # When it ran: the first part's stamp (see Rules._validate), as for a suite validated whole.
-                "meta": {**{k: docs[0]["meta"][k] for k in ("run_id", "validation_time")},
-                         "recon_witness": [
-                    {**info, "second_pass": again.to_json_dict() if again is not None else None}
-                    for _r, info, again in parts]},
-            }
-        out.update(self.elsewhere)
-        return {name: out[name] for name in SUITES if name in out}
+        """The GX results as JSON, each with ``meta.rows_validated``; converting 1 M rows' worth costs
+        seconds, so only reports ask for it."""
+        return {name: checked.result_json() for name, checked in self.suites.items()}
+
+    @property
+    def rows(self) -> dict[str, int]:
+        """Rows GX saw per suite: ``{"entries": 788, ...}``."""
+        return {name: checked.rows for name, checked in self.suites.items()}
 
 
 def _quiet_gx():
@@ -122,51 +173,6 @@ def _quiet_gx():
     warnings.filterwarnings("ignore", category=DeprecationWarning)
     for name in ("great_expectations", "great_expectations.core", "great_expectations.expectations"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
-
-
-# Modules ``import great_expectations`` executes for expectations recon's suites do not use: scipy.stats
-# (KL divergence and two KS tests; about 1 s of the 3 s import here) and altair (the KL divergence
-# expectation's charts; ~0.4 s by ``-X importtime``, ~0.15 CPU-s measured). GX uses both only inside
-# functions.
-DEFERRED_IMPORTS = ("scipy.stats", "altair")
-
-
-class DeferredModule(types.ModuleType):
-    """Stands in ``sys.modules`` for a module not yet executed; the first attribute it lacks imports the real
-    one, which then replaces it everywhere it is looked up again.
-
-    Not importlib's LazyLoader: that loads on *any* attribute, and ``import altair`` itself reads
-    ``altair.__spec__`` (is it still initialising?), so it would load at once.
-    """
-
-    def __getattr__(self, attr: str):
-        name = self.__name__
-        if sys.modules.get(name) is self:
-            del sys.modules[name]
-        real = importlib.import_module(name)  # also rebinds it on its parent package
-        self.__dict__.update(real.__dict__)  # a reference kept from before (GX's ``alt``) works as the real
-        return getattr(real, attr)
-
-
-def defer_unused_imports(names: tuple[str, ...] = DEFERRED_IMPORTS) -> None:
-    """Let ``import great_expectations`` bind each of ``names`` without executing it; a suite that does use
-    one of those expectations still gets the real module on first use. A submodule is bound on its parent
-    too, so that ``from scipy import stats`` finds the stand-in."""
-    for name in names:
-        if name in sys.modules:
-            continue
-        try:
-            spec = importlib.util.find_spec(name)  # imports the parent package (scipy itself is light)
-        except ImportError:  # GX declares both; nothing to defer without one
-            continue
-        if spec is None:
-            continue
-        module = DeferredModule(name)
-        module.__spec__, module.__file__ = spec, spec.origin
-        sys.modules[name] = module
-        parent, _, child = name.rpartition(".")
-        if parent:
-            setattr(sys.modules[parent], child, module)
 
 
 def build_suite(gx, data: dict, source: str):
@@ -193,24 +199,22 @@ RESULT_FORMAT = {"result_format": "COMPLETE", "unexpected_index_column_names": [
                  "partial_unexpected_count": 0, "return_unexpected_index_query": False,
                  "exclude_unexpected_values": True}  # the index list carries row_id only: all recon reads
 
-
 class Rules:
     """Every suite loaded into an ephemeral GX context, ready to validate.
 
     Building it imports great_expectations and creates suites, assets and batch definitions — work that
-    needs no data, so the pipeline does it in a thread while workbooks are being read.
+    needs no data, so the pipeline may do it while workbooks are being read.
 
     >>> Rules().run(reconcile(submissions)).findings[:1]                 # doctest: +SKIP
     [Finding(rule='ENTRY-AMOUNT-MISSING', severity='error', ...)]
     """
 
     def __init__(self, directory: Path | None = None):
-        started = time.perf_counter()
-        self.directory = Path(directory or default_dir())
-        self.suites = read_suites(self.directory)
+        self.loaded = load_suites(directory)
+        self.directory = self.loaded.directory
+        self.suites = self.loaded.data
         _quiet_gx()
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # recon never talks to the network
-        defer_unused_imports()
         import great_expectations as gx
         from great_expectations.data_context.types.base import ProgressBarsConfig
 
@@ -227,35 +231,44 @@ class Rules:
         }
         self._defs = {name: self._definition(name, data, str(self.directory / f"{name}.json"))
                       for name, data in self.suites.items()}
-        self.prepare_s = time.perf_counter() - started  # import included: what overlapping the reads hides
+
+    @property
+    def parameters(self) -> dict:
+        """What the reconciliation maths takes from the suites (see :func:`parameters`)."""
+        return parameters(self.suites)
 
     def _definition(self, name: str, data: dict, source: str):
         suite = self.context.suites.add(build_suite(self._gx, data, source))
         batch = self._source.add_dataframe_asset(name).add_batch_definition_whole_dataframe(name)
         return batch, suite, {e.id: i for i, e in enumerate(suite.expectations)}
 
-    def _validate(self, name: str, frame: pd.DataFrame, data: dict | None = None,
-                  indices: list[int] | None = None):
-        """One GX run → (result, {expectation index: failing row_ids}); with ``indices``, of only those
-        expectations of the suite (a sub-suite, built once)."""
+    def validate(self, name: str, frame: pd.DataFrame, indices: list[int] | None = None) -> Validation:
+        """One GX run of suite ``name`` on ``frame`` — with ``indices``, of only those expectations of the
+        suite (a sub-suite, built once). GX is handed only the columns those expectations read: it copies
+        its batch through every row condition."""
+        data = self.suites[name]
         if indices is not None:
             key = f"{name}[{','.join(map(str, indices))}]"
             if key not in self._defs:
                 part = {**data, "name": key, "expectations": [data["expectations"][i] for i in indices]}
                 self._defs[key] = self._definition(key, part, str(self.directory / f"{name}.json"))
+            read = suite_columns({"expectations": [data["expectations"][i] for i in indices]})
             name = key
+        else:
+            read = suite_columns(data)
         definition, suite, index = self._defs[name]
         # row_id as the frame's named index: GX then lists failing rows from the index itself instead of one
         # DataFrame.at per failing row (thousands of rows fail in a large archive).
-        batch = definition.get_batch(batch_parameters={"dataframe": frame.set_index("row_id")})
+        given = frame[[c for c in frame.columns if c in read]].set_index("row_id")
+        batch = definition.get_batch(batch_parameters={"dataframe": given})
         # Batch.validate, not a ValidationDefinition: that also serialises every result into the context's
-        # results store, which recon never reads (15–25 % of GX's time on 1 M entries).
+        # results store, which recon never reads.
         result = batch.validate(suite, expectation_parameters=self.params, result_format=RESULT_FORMAT)
         # What ValidationDefinition.run would stamp, so the attached report still says when it ran.
         from great_expectations.core.run_identifier import RunIdentifier  # imported by GX already
 
         run_id = RunIdentifier(run_time=datetime.now(UTC))
-        result.meta.update(run_id=run_id, validation_time=run_id.run_time)
+        result.meta.update(run_id=run_id, validation_time=run_id.run_time, rows_validated=len(given))
         failing = {}
         for r in result.results:
             if r.exception_info and r.exception_info.get("raised_exception"):
@@ -268,103 +281,27 @@ class Rules:
                 i = index[r.expectation_config.id]
                 failing[indices[i] if indices is not None else i] = np.array(list(dict.fromkeys(ids)),
                                                                              dtype=np.int64)
-        return result, failing
+        return Validation(failing, result, len(given))
+
+    def frame(self, name: str, recon: Reconciliation) -> pd.DataFrame:
+        """The frame of ``recon`` that suite ``name`` asserts on (its ``meta.frame``: entries, countries, …)."""
+        return recon.frame(self.suites[name]["meta"]["frame"])
+
+    def findings(self, name: str, frame: pd.DataFrame, failing: dict[int, np.ndarray]) -> list[Finding]:
+        """A Finding per failing row of each expectation of suite ``name``, in the suite's order."""
+        expectations = self.suites[name]["expectations"]
+        where = pd.Index(frame["row_id"].to_numpy())  # row_id → position
+        return [f for i in sorted(failing) for f in _findings(expectations[i], failing[i], frame, where)]
+
+    def check(self, name: str, recon: Reconciliation) -> Checked:
+        """Suite ``name`` on every row of its frame → its Findings and GX's result."""
+        frame = self.frame(name, recon)
+        said = self.validate(name, frame)
+        return Checked(self.findings(name, frame, said.failing), said.result, said.rows)
 
     def run(self, recon: Reconciliation) -> RuleRun:
-        """Run every suite on its frame; return Findings and the raw GX results.
-
-        With a second core (on Linux, where fork is safe), the suites on the published tables run in a forked
-        child meanwhile: it inherits the context and the frames, and sends back only its findings and
-        results as JSON. GX's cost is mostly per expectation, and those suites hold two thirds of them, so
-        the two halves take about as long.
-        """
-        names = list(self.suites)
-        aside = [n for n in names if self.suites[n]["meta"]["frame"] != "entries"]
-        helper = None
-        fork = forking.can_fork() and (os.cpu_count() or 1) > 1 and os.environ.get("RECON_FORK", "1") != "0"
-        if aside and fork:
-            global _INHERITED
-            _INHERITED = (self, recon)
-            helper = ProcessPoolExecutor(max_workers=1, mp_context=forking.context())
-            elsewhere = helper.submit(_run_inherited, aside)
-            names = [n for n in names if n not in aside]
-        try:
-            out = RuleRun([])
-            per_suite = {name: self._run_suite(name, recon, out) for name in names}
-            if helper is not None:
-                found, docs = elsewhere.result()
-                per_suite.update(found)
-                out.elsewhere.update(docs)
-        finally:
-            if helper is not None:
-                helper.shutdown()
-                _INHERITED = None
-        out.findings = [f for name in self.suites for f in per_suite.get(name, [])]
-        return out
-
-    def _run_suite(self, name: str, recon: Reconciliation, out: RuleRun) -> list[Finding]:
-        data = self.suites[name]
-        frame = recon.frame(data["meta"]["frame"])
-        parts = witness.plan(data, frame) if witness.applies(frame) else None
-        where = pd.Index(frame["row_id"].to_numpy())  # row_id → position, built once per suite
-        if parts is None:
-            # GX copies its batch through every row condition: hand it only the columns this suite reads.
-            cols = [c for c in frame.columns if c in suite_columns(data)]
-            out.raw[name], failing = self._validate(name, frame[cols])
-        else:
-            failing = self._reduced(name, data, frame, parts, out, where)
-        return [f for i in sorted(failing) for f in _findings(data["expectations"][i], failing[i], frame, where)]
-
-    def _reduced(self, name: str, data: dict, frame: pd.DataFrame, parts, out: RuleRun,
-                 where: pd.Index) -> dict:
-        """Validate each part on its witness rows; widen each failure to its groups (see recon.witness).
-        ``where`` maps row_id → position in ``frame``."""
-        row_ids = frame["row_id"].to_numpy()
-        failing: dict[int, np.ndarray] = {}
-        out.parts[name] = []
-        for part in parts:
-            read = suite_columns({"expectations": [data["expectations"][i] for i in part.indices]})
-            cols = [c for c in frame.columns if c in read]
-            gid = witness.groups(frame, part.keys)
-            picked = witness.witnesses(frame, part, gid)
-            result, found = self._validate(name, frame.iloc[picked][cols], data, part.indices)
-            info = {"rules": [data["expectations"][i]["meta"].get("rule") for i in part.indices],
-                    "rows": len(frame), "witness_rows": len(picked), "second_pass_rows": 0}
-            for i, ids in found.items():
-                if i not in part.on_wide:
-                    failing[i] = row_ids[witness.marked(gid, where.get_indexer(ids))]
-            again, second = sorted(i for i in found if i in part.on_wide), None
-            if again:
-                # Only the rules that failed on a wide column, on the rows of their marked groups.
-                rows = witness.marked(gid, where.get_indexer(np.concatenate([found[i] for i in again])))
-                second, rerun = self._validate(name, frame.iloc[rows][cols], data, again)
-                info["second_pass_rows"] = len(rows)
-                failing.update(rerun)
-            out.parts[name].append((result, info, second))
-        return failing
-
-
-_INHERITED = None  # (Rules, Reconciliation) for the forked helper: fork copies it, nothing is pickled
-
-
-def _run_inherited(names: list[str]) -> tuple[dict, dict]:
-    rules, recon = _INHERITED
-    out = RuleRun([])
-    found = {name: rules._run_suite(name, recon, out) for name in names}
-    return found, out.results
-
-
-def run(recon: Reconciliation, directory: Path | None = None) -> RuleRun:
-    """Run every suite on its frame; return Findings and the raw GX results."""
-    return Rules(directory).run(recon)
-
-
-def suite_columns(data: dict) -> set[str]:
-    """Every column a suite's expectations and row conditions name, plus ``row_id``."""
-    cols = {"row_id"}
-    for exp in data.get("expectations", []):
-        cols |= witness.named_columns(exp.get("kwargs", {}))
-    return cols
+        """Every suite on every row of its frame, here; Findings and the raw GX results."""
+        return RuleRun({name: self.check(name, recon) for name in self.suites})
 
 
 def _findings(exp: dict, ids: np.ndarray, frame: pd.DataFrame, where: pd.Index) -> list[Finding]:

@@ -2,10 +2,10 @@
 
 The reader keeps entries column by column (:class:`EntryTable`): text as distinct values plus a code per row,
 numbers as ``array``\\s. That is what a reader process sends back (a 1,000-row workbook pickles to a few KB)
-and what the merge concatenates; nothing here needs pandas, so reader processes never import it. The
-DataFrame views — ``entries`` (one row per accepted entry, columns in :data:`ENTRY_COLUMNS`, each with its
-file, sheet and Excel row) and the published ``countries`` and ``areas`` tables with their cells — are built
-when first asked for. ``findings`` are what reading noticed (text amounts, rejected rows, unusable parts).
+and what the merge concatenates into one entries frame (:func:`recon.reconcile.reconcile`, columns in
+:data:`ENTRY_COLUMNS`); nothing here needs pandas, so reader processes never import it. The published
+``countries`` and ``areas`` tables with their cells are DataFrames built when first asked for. ``findings``
+are what reading noticed (text amounts, rejected rows, unusable parts).
 """
 
 from __future__ import annotations
@@ -87,27 +87,6 @@ class EntryTable:
     def __len__(self) -> int:
         return len(self.row)
 
-    def frame(self, file: str, region: str, office: str):
-        """The entries as a DataFrame with :data:`ENTRY_COLUMNS`."""
-        import pandas as pd
-
-        cm = [self.country_match[c] for c in self.country.codes]
-        am = [self.area_match[c] for c in self.area.codes]
-        countries, areas = self.country.tolist(), self.area.tolist()
-        out = pd.DataFrame({
-            "file": file, "row": pd.array(list(self.row), dtype="int64"), "region": region, "office": office,
-            "country": [m.name or c for m, c in zip(cm, countries, strict=True)], "country_printed": countries,
-            "country_kind": [m.kind for m in cm], "country_suggestion": [m.suggestion for m in cm],
-            "area": [m.name or a for m, a in zip(am, areas, strict=True)], "area_printed": areas,
-            "area_kind": [m.kind for m in am], "area_suggestion": [m.suggestion for m in am],
-            "amount": pd.array(list(self.amount), dtype="float64"),
-            "amount_given": pd.array([bool(x) for x in self.amount_given], dtype=bool),
-            "status": self.status.tolist(), "populations": self.populations.tolist(), "source": self.source,
-            "notes": self.notes.tolist(), "duplicate_ok": pd.array([bool(x) for x in self.duplicate_ok], dtype=bool),
-        }, columns=list(ENTRY_COLUMNS))
-        out["amount"] = out["amount"].astype("float64")
-        return out
-
 
 @dataclass
 class Submission:
@@ -131,7 +110,7 @@ class Submission:
 
     def __getstate__(self) -> dict:
         # The DataFrame views are rebuilt on demand: a reader process never sends them.
-        return {k: v for k, v in self.__dict__.items() if k not in ("entries", "countries", "areas")}
+        return {k: v for k, v in self.__dict__.items() if k not in ("countries", "areas")}
 
     @property
     def name(self) -> str:
@@ -146,19 +125,12 @@ class Submission:
         return len(self.table)
 
     @cached_property
-    def entries(self):
-        return self.table.frame(self.name, self.region, self.office)
-
-    @cached_property
     def countries(self):
         return _table_frame(self.country_rows)
 
     @cached_property
     def areas(self):
         return _table_frame(self.area_rows)
-
-    def location(self, field_name: str, row: int) -> str:
-        return f"{self.name} › Entries › {self.columns.get(field_name, '?')}{row}"
 
 
 def _table_frame(rows: list[dict] | None):

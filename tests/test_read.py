@@ -9,6 +9,7 @@ from openpyxl import Workbook, load_workbook
 from recon.amounts import parse_amount
 from recon.errors import UnusableInput
 from recon.read import read_workbook
+from recon.reconcile import reconcile
 
 
 @pytest.mark.parametrize(("raw", "value", "kind"), [
@@ -29,7 +30,7 @@ def test_reading_keeps_provenance_and_accounts_for_every_row(tmp_path):
     sub = read_workbook(fx.write(tmp_path, "rows", rows, fx.summary()))
     assert sub.rows_read == 6 and sub.rows_accepted == 4 and sub.rows_rejected == 2
     assert sub.rows_read == sub.rows_accepted + sub.rows_rejected
-    first = sub.entries.iloc[0]
+    first = reconcile([sub]).entries.iloc[0]
     assert (first["file"], first["row"], first["country"], first["amount"]) == ("rows.xlsx", 2, "Kenya", 1e6)
     assert sub.countries["cell_usd"].tolist()[0] == "rows.xlsx › Summary › B5"
 
@@ -37,7 +38,7 @@ def test_reading_keeps_provenance_and_accounts_for_every_row(tmp_path):
 def test_trailing_spaces_and_case_resolve_to_canonical_names(tmp_path):
     sub = read_workbook(fx.clean_country(tmp_path, rows=[{"country": " kenya ", "area": "migration health ",
                                                             "amount": 1}]))
-    e = sub.entries.iloc[0]
+    e = reconcile([sub]).entries.iloc[0]
     assert (e["country"], e["country_kind"], e["area"], e["area_kind"]) == ("Kenya", "variant",
                                                                            "Migration Health", "variant")
 
@@ -50,7 +51,7 @@ def test_headers_pushed_down_and_reordered_are_found(tmp_path):
     ws["A1"] = "Kenya office submission"
     wb.save(tmp_path / "shifted.xlsx")
     sub = read_workbook(tmp_path / "shifted.xlsx")
-    assert sub.rows_accepted == 3 and sub.entries["row"].tolist() == [4, 5, 6]
+    assert sub.rows_accepted == 3 and reconcile([sub]).entries["row"].tolist() == [4, 5, 6]
 
 
 def _unusable(path) -> str:

@@ -17,6 +17,7 @@ import pytest
 from test_hostile import entity_bomb, zip_bomb
 
 from recon import pipeline, rules
+from recon.speed import readers
 
 
 def recon(*args, cwd: Path) -> subprocess.CompletedProcess:
@@ -49,10 +50,10 @@ def test_check_of_a_refused_workbook_says_why_and_exits_before_great_expectation
 def test_a_batch_of_refused_workbooks_read_by_reader_processes_exits_before_great_expectations(tmp_path):
     bomb = zip_bomb(tmp_path)
     names = [bomb.name]
-    for i in range(1, 8):  # past pipeline.PARALLEL_FROM_BYTES, so reader processes read them
+    for i in range(1, 8):  # past readers.PARALLEL_FROM_BYTES, so reader processes read them
         shutil.copy(bomb, tmp_path / f"bomb-{i}.xlsx")
         names.append(f"bomb-{i}.xlsx")
-    assert pipeline.parallel([tmp_path / n for n in names], workers=2)
+    assert readers.parallel([tmp_path / n for n in names], workers=2, mode="auto")
     done = recon("reconcile", *names, "--format", "json", cwd=tmp_path)
     assert done.returncode == 2
     doc = json.loads(done.stdout)

@@ -86,6 +86,27 @@ def test_json_validates_against_the_schema_kept_in_the_repo(doc):
     assert [e.json_path for e in validator.iter_errors(broken)] == ["$.inputs[0].sha256"]
 
 
+def test_json_says_per_suite_how_many_rows_gx_saw_and_nothing_more(doc, mi2015_result):
+    rec = mi2015_result.reconciliation
+    frames = {name: len(rec.frame(data["meta"]["frame"])) for name, data in rules.read_suites().items()}
+    assert {name: r["meta"]["rows_validated"] for name, r in doc["gx_results"].items()} == frames
+    assert all("recon_witness" not in r["meta"] for r in doc["gx_results"].values())
+
+
+def test_json_names_the_suites_the_run_used_even_if_their_folder_changed_since(tmp_path):
+    suites = tmp_path / "suites"
+    shutil.copytree(rules.default_dir(), suites)
+    totals = json.loads((suites / "totals.json").read_text(encoding="utf-8"))
+    totals["meta"]["note"] = "a local copy"  # not the bundled suites: another version
+    (suites / "totals.json").write_text(json.dumps(totals), encoding="utf-8")
+    used = hashlib.sha256((suites / "totals.json").read_bytes()).hexdigest()
+    result = pipeline.run([fx.clean_region(tmp_path)], rules_dir=suites)
+    (suites / "totals.json").write_text("{}", encoding="utf-8")  # edited after the run: not what it ran with
+    doc = record.build(result, now=NOW)
+    assert {s["name"]: s["sha256"] for s in doc["rules"]["suites"]}["totals"] == used
+    assert doc["rules"]["version"] == result.rules_version != rules.rules_version()
+
+
 def test_json_proves_what_was_checked(doc, mi2015_result):
     assert doc["generated_at"] == "2026-03-01T09:30:00Z"
     assert doc["recon_version"] == "0.1.0"
@@ -246,5 +267,6 @@ def test_pie_svg_escapes_labels():
     assert 'class="slice marked"' in out
 
 
-def test_html_renders_from_the_record_alone(doc):
-    assert html.render(doc) == html.render(json.loads(json.dumps(doc)))
+def test_html_renders_from_the_record_alone(doc, report):
+    # report.html was rendered from the in-memory record; the JSON file read back must give the same page.
+    assert html.render(doc) == (report / "report.html").read_text(encoding="utf-8")

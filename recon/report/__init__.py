@@ -22,7 +22,7 @@ FILES = ("report.json", "report.html", "report.xlsx", "report.md")
 
 
 def write_reports(result, directory: str | Path, previous: str | Path | dict | None = None, *,
-                  rules_dir: Path | None = None, now: dt.datetime | None = None,
+                  now: dt.datetime | None = None,
                   folder: ReportFolder | None = None) -> dict[str, Path]:
     """Write report.{json,html,xlsx,md} into ``directory`` (created if needed); return their paths.
 
@@ -35,13 +35,13 @@ def write_reports(result, directory: str | Path, previous: str | Path | dict | N
     if folder is None:
         inputs = [*result.inputs, *([Path(previous)] if isinstance(previous, str | Path) else [])]
         with ReportFolder(Path(directory), FILES, inputs) as own:
-            return write_reports(result, directory, previous, rules_dir=rules_dir, now=now, folder=own)
+            return write_reports(result, directory, previous, now=now, folder=own)
     changes = None
     if previous is not None:
         before = previous if isinstance(previous, dict) else diff.load(previous)
         now_snapshot = diff.snapshot(result.reconciliation, label="this revision")
         changes = diff.compare(before, now_snapshot)
-    rec = record.build(result, previous=changes, rules_dir=rules_dir, now=now)
+    rec = record.build(result, previous=changes, now=now)
     try:
         record.write(rec, folder.path("report.json"))
         folder.path("report.html").write_text(html.render(rec), encoding="utf-8")

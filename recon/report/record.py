@@ -26,8 +26,7 @@ SCHEMA = "recon-report/1"
 SLICE_RULES = ("PIE-", "AREA-")
 
 
-def build(result, *, previous: dict | None = None, rules_dir: Path | None = None,
-          now: dt.datetime | None = None) -> dict:
+def build(result, *, previous: dict | None = None, now: dt.datetime | None = None) -> dict:
     """The whole record as plain JSON-ready data; ``previous`` is a :func:`recon.diff.compare` result."""
     now = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(microsecond=0)
     inputs = _inputs(result)
@@ -36,7 +35,7 @@ def build(result, *, previous: dict | None = None, rules_dir: Path | None = None
         "schema": SCHEMA,
         "generated_at": now.isoformat().replace("+00:00", "Z"),
         "recon_version": __version__,
-        "rules": _rules(result, rules_dir),
+        "rules": _rules(result),
         "inputs": inputs,
         "counts": count_by_severity(result.findings),
         "exit_code": result.exit_code,
@@ -74,9 +73,13 @@ def _clean(x):
 
 
 def _sha256(path: Path) -> str | None:
+    """SHA-256 of a file read through the guard: a FIFO, a device or an oversized file is not hashed."""
+    from recon.errors import UnusableInput
+    from recon.guard import read_input
+
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
+        return hashlib.sha256(read_input(path)).hexdigest()
+    except UnusableInput:
         return None
 
 
@@ -90,19 +93,12 @@ def _inputs(result) -> list[dict]:
     return rows
 
 
-def _rules(result, rules_dir: Path | None) -> dict:
-    from recon import rules
-
-    directory = Path(rules_dir or rules.default_dir())
-    if rules.rules_version(directory) != result.rules_version:
-        from recon.errors import RulesError
-
-        raise RulesError(f"{directory}: these rule suites are not the ones the validation ran with")
-    suites = []
-    for name, data in rules.read_suites(directory).items():
-        suites.append({"name": name, "sha256": _sha256(directory / f"{name}.json"),
-                       "expectations": len(data.get("expectations", [])),
-                       "rules": [e.get("meta", {}).get("rule") for e in data.get("expectations", [])]})
+def _rules(result) -> dict:
+    """The suites the validation ran with, as it read them (``result.suites``)."""
+    loaded = result.suites
+    suites = [{"name": name, "sha256": loaded.sha256[name], "expectations": len(data.get("expectations", [])),
+               "rules": [e.get("meta", {}).get("rule") for e in data.get("expectations", [])]}
+              for name, data in loaded.data.items()]
     return {"version": result.rules_version, "suites": suites}
 
 

@@ -27,9 +27,10 @@ def run(db: str | None, data: Path, host: str, port: int, demo: bool, secure_coo
     from recon.web import create_app
     from recon.web.security import redact_access_log
 
-    # Rules.run may fork a helper process; forking a server that has other threads running is unsafe (a
-    # lock held by another thread stays locked in the child), so the server validates in-process.
-    os.environ.setdefault("RECON_FORK", "0")
+    # The speed wing may fork a helper process; forking a server that has other threads running is unsafe (a
+    # lock held by another thread stays locked in the child), so the server validates in-process. An upload
+    # is one office's workbook, far below the sizes where the speed wing's shortcuts pay.
+    os.environ.setdefault("RECON_SPEED", "off")
     archive = Archive.open(db, data)
     echo(f"recon: archive {archive.engine.url.render_as_string(hide_password=True)}, files in {archive.data}")
     echo("recon: loading the rules (Great Expectations)…")

@@ -13,12 +13,10 @@ marks its group, and:
 - a rule on group-constant columns fails on every row of a marked group (nothing to recompute);
 - a rule on a wide column is run again, by GX, on the rows of its marked groups only.
 
-For 1 M entries of 1,000 workbooks GX sees 8 k rows for the row-wise rules, 30 k for the duplicate rule and
-a second pass of 3 k (bench/results/final.json).
 A suite with anything the argument does not cover (``mostly`` < 1, an aggregate expectation, a wide column
 in a row condition) is validated on the whole frame, and so is a small one (below :data:`MIN_ROWS`, where a
-second GX pass would cost more than the rows saved). ``RECON_WITNESS=0`` turns the reduction off and
-``RECON_WITNESS=always`` applies it to frames of any size (the tests use both to show that they agree).
+second GX pass would cost more than the rows saved) unless the speed switch says ``always``. How many rows
+GX saw instead of a million: bench/README.md.
 
 >>> [(p.indices, p.wide, p.repeats) for p in plan(suite_json, entries)]    # doctest: +SKIP
 [([0, 1, 2, 3, 4, 5, 6, 7, 8, 9], ['amount', 'amount_fraction'], False), ([10], [], True)]
@@ -26,11 +24,13 @@ second GX pass would cost more than the rows saved). ``RECON_WITNESS=0`` turns t
 
 from __future__ import annotations
 
-import os
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
+from recon.rules import Validation, named_columns
 
 # Row-wise expectations: each row's verdict depends on its own value of `column` (and the row condition).
 ROW_WISE = {
@@ -49,9 +49,9 @@ REPEATS = {"expect_compound_columns_to_be_unique": "column_list", "expect_column
 MIN_ROWS = 10_000
 
 
-def applies(frame: pd.DataFrame) -> bool:
-    mode = os.environ.get("RECON_WITNESS", "auto")
-    return mode != "0" and (mode == "always" or len(frame) >= MIN_ROWS)
+def applies(frame: pd.DataFrame, mode: str) -> bool:
+    """Whether to look for witness rows at all: ``always``, or ``auto`` on a frame of :data:`MIN_ROWS`."""
+    return mode == "always" or (mode == "auto" and len(frame) >= MIN_ROWS)
 
 
 @dataclass
@@ -65,24 +65,6 @@ class Plan:
     wide: list[str]  # numeric columns reduced to their extremes
     on_wide: set[int]  # (suite indices) rules that test a wide column: rerun on their marked groups
     repeats: bool = False  # groups keep a second row, so that a duplicate shows
-
-
-def named_columns(node) -> set[str]:
-    """Every column an expectation's kwargs (or a row condition) name: ``column``, ``column_A``/``_B``,
-    ``column_list`` and a condition's ``{"column": {"name": ...}}``."""
-    out: set[str] = set()
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key in ("column", "column_A", "column_B", "name") and isinstance(value, str):
-                out.add(value)
-            elif key == "column_list":
-                out.update(value)
-            else:
-                out |= named_columns(value)
-    elif isinstance(node, list):
-        for item in node:
-            out |= named_columns(item)
-    return out
 
 
 def plan(suite: dict, frame: pd.DataFrame) -> list[Plan] | None:
@@ -165,3 +147,57 @@ def witnesses(frame: pd.DataFrame, p: Plan, gid: np.ndarray) -> np.ndarray:
 def marked(gid: np.ndarray, positions: np.ndarray) -> np.ndarray:
     """Every row of the groups that the rows at ``positions`` belong to."""
     return np.flatnonzero(np.isin(gid, np.unique(gid[positions])))
+
+
+def validate(suite: dict, frame: pd.DataFrame, gx: Callable[..., Validation], mode: str) -> Validation:
+    """``gx(frame)`` — what Great Expectations says of every row of ``frame`` for ``suite`` (its JSON) —
+    from its witness rows where :func:`plan` allows. ``gx`` is GX validation handed in (recon.rules'
+    ``Rules.validate`` for this suite): ``gx(rows)`` validates ``rows`` against the whole suite,
+    ``gx(rows, indices)`` against its expectations ``indices`` only. The same failing rows either way."""
+    parts = plan(suite, frame) if applies(frame, mode) else None
+    if parts is None:
+        return gx(frame)
+    row_ids = frame["row_id"].to_numpy()
+    where = pd.Index(row_ids)  # row_id → position in frame
+    failing: dict[int, np.ndarray] = {}
+    runs, rows = [], 0
+    for part in parts:
+        gid = groups(frame, part.keys)
+        first = gx(frame.iloc[witnesses(frame, part, gid)], part.indices)
+        rows += first.rows
+        for i, ids in first.failing.items():
+            if i not in part.on_wide:
+                failing[i] = row_ids[marked(gid, where.get_indexer(ids))]
+        again = sorted(i for i in first.failing if i in part.on_wide)
+        if again:
+            # Only the rules that failed on a wide column, on the rows of their marked groups.
+            picked = marked(gid, where.get_indexer(np.concatenate([first.failing[i] for i in again])))
+            second = gx(frame.iloc[picked], again)
+            rows += second.rows
+            failing.update(second.failing)
+        runs.append(first.result)
+    return Validation(failing, InParts(suite["name"], runs, rows), rows)
+
+
+@dataclass
+class InParts:
+    """The GX results of a suite validated part by part, read as one: the parts' first passes (a second
+    pass only narrows a marked group down to its failing rows), stamped with the first part's run."""
+
+    name: str
+    results: list  # GX ValidationResult per part
+    rows: int  # rows GX saw, every pass of every part
+
+    def to_json_dict(self) -> dict:
+        docs = [r.to_json_dict() for r in self.results]
+        results = [x for d in docs for x in d["results"]]
+        passed = sum(bool(x.get("success")) for x in results)
+        return {
+            "success": all(d["success"] for d in docs),
+            "results": results,
+            "suite_name": self.name,
+            "statistics": {"evaluated_expectations": len(results), "successful_expectations": passed,
+                           "unsuccessful_expectations": len(results) - passed,
+                           "success_percent": 100 * passed / len(results) if results else None},
+            "meta": {**{k: docs[0]["meta"][k] for k in ("run_id", "validation_time")}, "rows_validated": self.rows},
+        }
