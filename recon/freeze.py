@@ -91,7 +91,7 @@ def freeze(archive, *, frozen_by: str, rules_dir: Path | None = None, prepared=N
         if last is not None:
             previous = Path(out) / "previous.json"
             shutil.copyfile(archive.store.path(_file(last, "report.json").sha256), previous)
-        written = write_reports(result, Path(out) / "reports", previous, rules_dir=rules_dir)
+        written = write_reports(result, Path(out) / "reports", previous)
         stored = [(name, *archive.store.put_file(written_path))
                   for name, written_path in sorted((p.name, p) for p in written.values())]
     assert sorted(n for n, _, _ in stored) == sorted(FILES)
