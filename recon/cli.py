@@ -304,6 +304,12 @@ def reconcile(
         "--previous", metavar="PATH", help="With --report-dir: the previous revision (folder of workbooks or "
         "its report.json); the report shows what changed.")] = None,
     rules: RulesDir = None,
+    db: Annotated[str | None, typer.Option("--db", metavar="URL", help="Reconcile a frozen budget revision's "
+                                           "workbooks from this archive instead of files.")] = None,
+    data: Annotated[Path | None, typer.Option("--data", metavar="DIR", help="The archive's data folder "
+                                              "(default: recon-data); implies --db's default.")] = None,
+    revision: Annotated[str | None, typer.Option("--revision", metavar="N|latest", help="With --db or --data: "
+                                                 "which frozen budget revision (default: latest).")] = None,
     verbose: Verbose = False,
 ) -> None:
     """Merge every submission and reconcile published tables, pie charts and totals against the entries.
@@ -322,7 +328,12 @@ def reconcile(
 
         if previous is not None and report_dir is None:
             raise UsageError("--previous needs --report-dir (the changes are shown in the report)")
-        given = paths or [bundled_dir()]
+        if db is not None or data is not None or revision is not None:
+            if paths:
+                raise UsageError("give workbooks or --db/--data/--revision, not both")
+            given = [stack.enter_context(_frozen_inputs(db, data or Path("recon-data"), revision))]
+        else:
+            given = paths or [bundled_dir()]
         folder = None
         if report_dir is not None:  # refused or locked for this run before any workbook is read
             from recon.output import ReportFolder
@@ -339,6 +350,28 @@ def reconcile(
             written = write_reports(result, report_dir, previous, folder=folder)
             typer.echo(line(f"wrote {', '.join(p.name for p in written.values())} to {report_dir}"), err=True)
     raise typer.Exit(result.exit_code)
+
+
+@contextlib.contextmanager
+def _frozen_inputs(db: str | None, data: Path, revision: str | None):
+    """The workbooks of a frozen budget revision, staged in a temporary folder under their file names."""
+    import json
+
+    from recon.errors import UsageError
+    from recon.freeze import staged_inputs
+
+    if revision not in (None, "latest") and not (revision or "").isdigit():
+        raise UsageError(f"--revision {revision!r}: a budget revision number, or latest")
+    archive = _archive(db, data)
+    try:
+        frozen = archive.budget_revision(None if revision in (None, "latest") else int(revision))
+        if frozen is None:
+            raise UsageError(f"no budget revision {revision or 'frozen yet'} in the archive; freeze one with "
+                             "`recon revision freeze`")
+        with staged_inputs(archive, json.loads(frozen.inputs)) as folder:
+            yield folder
+    finally:
+        archive.close()
 
 
 @app.command()
@@ -424,6 +457,8 @@ office_app = typer.Typer(help="Offices and their upload links.", no_args_is_help
 user_app = typer.Typer(help="HQ accounts.", no_args_is_help=True)
 app.add_typer(office_app, name="office")
 app.add_typer(user_app, name="user")
+revision_app = typer.Typer(help="Budget revisions frozen in the archive, with their reports.", no_args_is_help=True)
+app.add_typer(revision_app, name="revision")
 
 
 @app.command()
@@ -546,6 +581,34 @@ def user_add(
                         if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n"))
         _archive(db, data).add_user(name, password)
         typer.echo(f"added HQ user {name}")
+
+
+@revision_app.command("freeze")
+def revision_freeze(
+    by: Annotated[str, typer.Option("--by", help="Who freezes it, as recorded.")] = "HQ (command line)",
+    db: DbUrl = None, data: DataDir = Path("recon-data"), rules: RulesDir = None, verbose: Verbose = False,
+) -> None:
+    """Freeze the next budget revision: reconcile every office's latest accepted upload and keep its report
+    set (report.html, .xlsx, .json, .md) in the archive for good. Nothing new since the last one: says so.
+
+    Example:
+
+        recon revision freeze --data /srv/recon
+    """
+    with _guarded(verbose):
+        from recon.freeze import freeze
+
+        frozen = freeze(_archive(db, data), frozen_by=by, rules_dir=rules)
+        typer.echo(frozen.message)
+
+
+@revision_app.command("list")
+def revision_list(db: DbUrl = None, data: DataDir = Path("recon-data"), verbose: Verbose = False) -> None:
+    """Every frozen budget revision, newest first."""
+    with _guarded(verbose):
+        for rev in _archive(db, data).budget_revisions():
+            typer.echo(f"budget revision {rev.number}\t{rev.frozen_at:%Y-%m-%d %H:%M} by {rev.frozen_by}\t"
+                       f"{rev.errors} errors, {rev.warnings} warnings")
 
 
 def main() -> None:

@@ -24,10 +24,10 @@ from sqlalchemy import create_engine, event, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from recon.archive.models import LoginFailure, Office, Revision, UploadToken, User
+from recon.archive.models import BudgetRevision, LoginFailure, Office, ReportFile, Revision, UploadToken, User
 from recon.archive.store import FileStore, safe_filename
 
-__all__ = ["Archive", "Office", "Revision", "UploadToken", "User", "Throttled", "FileStore", "safe_filename",
+__all__ = ["Archive", "BudgetRevision", "ReportFile", "Office", "Revision", "UploadToken", "User", "Throttled", "FileStore", "safe_filename",
            "default_url", "office_key", "hash_token"]
 
 DEFAULT_DATA = Path("recon-data")
@@ -265,6 +265,54 @@ class Archive:
             rev = s.get(Revision, revision_id)
             if rev.annotated_sha256 is None:
                 rev.annotated_sha256 = sha256
+
+
+    def latest_accepted(self) -> list[tuple[Office, Revision]]:
+        """Every office's latest *accepted* revision (offices with none are left out), by region then office:
+        what a budget revision is frozen from."""
+        with self.sessions() as s:
+            latest = (select(Revision.office_id, func.max(Revision.number).label("n"))
+                      .where(Revision.status == "accepted").group_by(Revision.office_id).subquery())
+            rows = s.execute(select(Office, Revision)
+                             .join(latest, latest.c.office_id == Office.id)
+                             .join(Revision, (Revision.office_id == Office.id) & (Revision.number == latest.c.n))
+                             .order_by(Office.region, Office.country.is_not(None), Office.country)).all()
+            return [(o, r) for o, r in rows]
+
+    # ---------------------------------------------------------------------------------- budget revisions
+
+    def budget_revisions(self) -> list[BudgetRevision]:
+        """Every frozen budget revision, newest first, with its report files."""
+        with self.sessions() as s:
+            return list(s.scalars(select(BudgetRevision).order_by(BudgetRevision.number.desc())))
+
+    def budget_revision(self, number: int | None = None) -> BudgetRevision | None:
+        """Budget revision ``number``, or the latest when None; None when there is no such revision."""
+        with self.sessions() as s:
+            q = select(BudgetRevision)
+            q = q.where(BudgetRevision.number == number) if number is not None else \
+                q.order_by(BudgetRevision.number.desc()).limit(1)
+            return s.scalar(q)
+
+    def record_budget_revision(self, *, frozen_by: str, rules_version: str | None, inputs: list[dict],
+                               counts: dict[str, int], files: list[tuple[str, str, int]]) -> BudgetRevision:
+        """The next budget revision with its report ``files`` ([(name, sha256, size)], already in the store),
+        in one transaction: it exists whole or not at all. Numbered like :meth:`record` (unique + retry)."""
+        for _attempt in range(NUMBER_RETRIES):
+            try:
+                with self.sessions.begin() as s:
+                    n = s.scalar(select(func.coalesce(func.max(BudgetRevision.number), 0))) + 1
+                    rev = BudgetRevision(number=n, frozen_by=frozen_by, rules_version=rules_version,
+                                         inputs=json.dumps(inputs, ensure_ascii=False),
+                                         errors=counts.get("error", 0), warnings=counts.get("warning", 0),
+                                         infos=counts.get("info", 0),
+                                         files=[ReportFile(name=name, sha256=sha, size=size)
+                                                for name, sha, size in files])
+                    s.add(rev)
+                return rev
+            except IntegrityError:
+                continue
+        raise RuntimeError(f"could not number a budget revision after {NUMBER_RETRIES} tries")
 
 
 def findings_of(revision: Revision) -> list[dict]:

@@ -103,3 +103,36 @@ class LoginFailure(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[str] = mapped_column(String(300), index=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now, index=True)
+
+
+class BudgetRevision(Base):
+    """A frozen budget revision: HQ's reconciliation of every office's latest accepted upload, numbered 1, 2,
+    3… across the organization, with the report set written then (:class:`ReportFile`), never changed after.
+
+    ``inputs`` is the JSON list ``[{"office": "East and Horn of Africa › Kenya", "revision": 2,
+    "filename": "kenya.xlsx", "sha256": "9f86…"}, …]``: the same list again means nothing new to freeze.
+    """
+
+    __tablename__ = "budget_revision"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, unique=True)
+    frozen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    frozen_by: Mapped[str] = mapped_column(String(200))
+    rules_version: Mapped[str | None] = mapped_column(String(40))
+    inputs: Mapped[str] = mapped_column(Text)
+    errors: Mapped[int] = mapped_column(Integer, default=0)
+    warnings: Mapped[int] = mapped_column(Integer, default=0)
+    infos: Mapped[int] = mapped_column(Integer, default=0)
+    files: Mapped[list[ReportFile]] = relationship(order_by="ReportFile.name", lazy="selectin")
+
+
+class ReportFile(Base):
+    """One file of a frozen revision's report set (``report.html``…), by the SHA-256 naming it in the store."""
+
+    __tablename__ = "report_file"
+    __table_args__ = (UniqueConstraint("budget_revision_id", "name", name="uq_report_file_name"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    budget_revision_id: Mapped[int] = mapped_column(ForeignKey("budget_revision.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)

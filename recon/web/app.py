@@ -29,12 +29,15 @@ from starlette.staticfiles import StaticFiles
 
 from recon import intake
 from recon.archive import Archive, Throttled, findings_of, safe_filename
+from recon.freeze import NothingToFreeze
 from recon.web import security as sec
 
 HERE = Path(__file__).resolve().parent
 MAX_UPLOAD_MB = 20  # regional workbooks are ~100 KB; RECON_MAX_UPLOAD_MB raises it
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SEVERITY_ORDER = ("error", "warning", "info")
+REPORT_TYPES = {"html": "text/html; charset=utf-8", "json": "application/json", "md": "text/markdown; charset=utf-8",
+                "xlsx": XLSX}
 
 
 @dataclass
@@ -158,8 +161,46 @@ def create_app(archive: Archive, checker: intake.Checker | None = None, *, secur
         who = await who_is(request)
         if not who.hq:
             return RedirectResponse("/login", 303)
-        rows = await run_in_threadpool(archive.offices)
-        return page(request, "hq.html", rows=rows)
+        every = [(office, rev, board_status(rev)) for office, rev in await run_in_threadpool(archive.offices)]
+        regions = sorted({office.region for office, _, _ in every})
+        region = request.query_params.get("region") or None
+        wanted = request.query_params.get("status") or None
+        region = region if region in regions else None  # an unknown filter shows everything, not nothing
+        wanted = wanted if wanted in BOARD_STATUSES else None
+        rows = [row for row in every if region in (None, row[0].region) and wanted in (None, row[2])]
+        tally = {k: sum(row[2] == k for row in every) for k in BOARD_STATUSES}
+        frozen = await run_in_threadpool(archive.budget_revisions)
+        return page(request, "hq.html", rows=rows, total=len(every), regions=regions, region=region,
+                    wanted=wanted, statuses=BOARD_STATUSES, tally=tally, frozen=frozen,
+                    notice=request.session.pop("notice", None))
+
+    async def freeze(request: Request):
+        who = await who_is(request)
+        if not who.hq:
+            raise HTTPException(404)
+        await form_with_csrf(request)
+        if state["checker"] is None:
+            state["checker"] = await check(intake.Checker)
+        try:
+            frozen = await check(_freeze, archive, state["checker"], who.user_name)
+        except NothingToFreeze as exc:
+            request.session["notice"] = str(exc).capitalize() + "."
+            return RedirectResponse("/hq", 303)
+        request.session["notice"] = frozen.message[0].upper() + frozen.message[1:] + "."
+        return RedirectResponse("/hq#budget-revisions", 303)
+
+    async def report_file(request: Request):
+        who = await who_is(request)
+        if not who.hq:
+            raise HTTPException(404)
+        number, name = _int(request.path_params["number"]), request.path_params["name"]
+        rev = await run_in_threadpool(archive.budget_revision, number) if number else None
+        item = next((f for f in rev.files if f.name == name), None) if rev else None
+        if item is None or not archive.store.has(item.sha256):
+            raise HTTPException(404)
+        stem, _, suffix = name.rpartition(".")
+        return FileResponse(archive.store.path(item.sha256), media_type=REPORT_TYPES.get(suffix, XLSX),
+                            filename=f"budget-revision-{rev.number}-{name}")
 
     async def office_page(request: Request):
         who, office = await office_for(request)
@@ -269,6 +310,8 @@ def create_app(archive: Archive, checker: intake.Checker | None = None, *, secur
         Route("/login", login, methods=["GET", "POST"]),
         Route("/logout", logout, methods=["POST"]),
         Route("/hq", hq),
+        Route("/hq/freeze", freeze, methods=["POST"]),
+        Route("/hq/budget-revisions/{number}/{name}", report_file),
         Route("/offices/{office_id}", office_page),
         Route("/offices/{office_id}/upload", upload, methods=["POST"]),
         Route("/offices/{office_id}/revisions/{number}", revision_page),
@@ -285,6 +328,21 @@ def create_app(archive: Archive, checker: intake.Checker | None = None, *, secur
     ]
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan,
                      exception_handlers={HTTPException: not_found})
+
+
+# The board's status of an office, by its latest upload → its label (also the badge's CSS class key).
+BOARD_STATUSES = {"missing": "missing", "refused": "refused", "errors": "has errors", "warnings": "warnings",
+                  "clean": "clean"}
+
+
+def board_status(rev) -> str:
+    """``"missing"`` (nothing uploaded), ``"refused"``, ``"errors"``, ``"warnings"`` or ``"clean"``: the
+    latest upload's verdict, as the board shows and filters it."""
+    if rev is None:
+        return "missing"
+    if rev.status == "refused":
+        return "refused"
+    return "errors" if rev.errors else "warnings" if rev.warnings else "clean"
 
 
 def too_large(limit: int) -> str:
@@ -318,6 +376,12 @@ def _annotate(archive: Archive, rev) -> str:
         sha, _ = archive.store.put_file(out)
     archive.set_annotated(rev.id, sha)
     return sha
+
+
+def _freeze(archive: Archive, checker: intake.Checker, user_name: str):
+    from recon.freeze import freeze
+
+    return freeze(archive, frozen_by=user_name, rules_dir=checker.rules_dir, prepared=checker.rules)
 
 
 def _compare(archive: Archive, old, new) -> dict:

@@ -1,0 +1,105 @@
+"""Freezing a budget revision: every office's latest accepted upload, reconciled exactly as ``recon reconcile
+--report-dir`` does, its report set stored in the archive for good.
+
+>>> frozen = freeze(archive, frozen_by="alice")                          # doctest: +SKIP
+>>> frozen.created, frozen.revision.number, sorted(f.name for f in frozen.revision.files)
+(True, 1, ['report.html', 'report.json', 'report.md', 'report.xlsx'])
+
+The previous frozen revision's report.json is the ``--previous`` of the new one, so each report says what
+changed. Nothing new since the last freeze (same uploads, same rules) → ``created`` is False and nothing is
+stored. The report files go into the content-addressed store first; the revision and its file rows are then
+committed in one transaction, so a crash leaves at most unreferenced files, never a half-frozen revision.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from recon import pipeline
+from recon.finding import count_by_severity
+from recon.report import FILES
+
+
+@dataclass
+class Frozen:
+    revision: object  # recon.archive.BudgetRevision: the new one, or the latest when nothing was new
+    created: bool
+    message: str
+
+
+class NothingToFreeze(ValueError):
+    """No office has an accepted upload yet."""
+
+
+def inputs_of(archive) -> list[dict]:
+    """``[{"office": "East and Horn of Africa › Kenya", "revision": 2, "filename": "kenya.xlsx",
+    "sha256": "…"}]``: what a freeze now would reconcile."""
+    return [{"office": o.key, "revision": r.number, "filename": r.filename, "sha256": r.sha256}
+            for o, r in archive.latest_accepted()]
+
+
+@contextlib.contextmanager
+def staged_inputs(archive, inputs: list[dict]):
+    """The stored workbooks of ``inputs`` in a fresh folder under their offices' file names (a name two
+    offices share gets the revision's office prefix), removed afterwards → the folder."""
+    with tempfile.TemporaryDirectory(prefix="recon-freeze-") as d:
+        folder = Path(d) / "inputs"
+        folder.mkdir()
+        seen: set[str] = set()
+        for item in inputs:
+            name = item["filename"]
+            if name.lower() in seen:
+                name = f"{item['office'].replace(' › ', ' - ')} {name}"
+            seen.add(name.lower())
+            target = folder / name
+            try:
+                os.link(archive.store.path(item["sha256"]), target)
+            except OSError:
+                shutil.copyfile(archive.store.path(item["sha256"]), target)
+        yield folder
+
+
+def freeze(archive, *, frozen_by: str, rules_dir: Path | None = None, prepared=None) -> Frozen:
+    """Freeze the next budget revision (see the module docstring). ``prepared`` — recon.rules.Rules already
+    built (the web's checker has them) — saves building the suites again; the CLI leaves it None."""
+    inputs = inputs_of(archive)
+    if not inputs:
+        raise NothingToFreeze("no office has an accepted upload yet: nothing to freeze")
+    last = archive.budget_revision()
+    from recon.rules import rules_version
+
+    version = rules_version(prepared.directory if prepared is not None else rules_dir)
+    if last is not None and json.loads(last.inputs) == inputs and last.rules_version == version:
+        return Frozen(last, False, f"nothing new since budget revision {last.number}: no new upload, same "
+                                   "rules — nothing frozen")
+    from recon.report import write_reports
+
+    with staged_inputs(archive, inputs) as folder, tempfile.TemporaryDirectory(prefix="recon-report-") as out:
+        files = pipeline.collect([folder])
+        if prepared is not None:
+            subs, bad = pipeline.read_all(files, workers=1)
+            result = pipeline.run_submissions(subs, bad, rules_dir, files, prepared=prepared)
+        else:
+            result = pipeline.run(files, rules_dir)
+        previous = None
+        if last is not None:
+            previous = Path(out) / "previous.json"
+            shutil.copyfile(archive.store.path(_file(last, "report.json").sha256), previous)
+        written = write_reports(result, Path(out) / "reports", previous)
+        stored = [(name, *archive.store.put_file(written_path))
+                  for name, written_path in sorted((p.name, p) for p in written.values())]
+    assert sorted(n for n, _, _ in stored) == sorted(FILES)
+    rev = archive.record_budget_revision(frozen_by=frozen_by, rules_version=result.rules_version, inputs=inputs,
+                                         counts=count_by_severity(result.findings), files=stored)
+    return Frozen(rev, True, f"froze budget revision {rev.number}: {len(inputs)} office(s), "
+                             f"{rev.errors} error(s), {rev.warnings} warning(s)")
+
+
+def _file(revision, name: str):
+    return next(f for f in revision.files if f.name == name)
