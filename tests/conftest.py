@@ -20,6 +20,14 @@ def mi2015_result():
     return pipeline.run([MI2015])
 
 
+@pytest.fixture(scope="session")
+def checker():
+    """The rules loaded once (GX imported, every suite built), shared as `recon serve` shares its one checker."""
+    from recon.intake import Checker
+
+    return Checker()
+
+
 # --- two strengths of one suite ------------------------------------------------------------------------------
 # A developer's `python -m pytest` tries hypothesis' default 100 examples per property and skips the tests
 # marked `full`; `python -m pytest --full` (what scripts/test, and so CI, runs) tries 1,000 and runs them all.

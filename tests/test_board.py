@@ -15,13 +15,6 @@ FIXED = [{"area": "Migration Health", "amount": 1_000_000}, {"area": "Migrant As
 OTHER_REGION = "West and Central Africa"
 
 
-@pytest.fixture(scope="module")
-def checker():
-    from recon.intake import Checker
-
-    return Checker()
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def site(request, tmp_path, checker):
     if request.param == "sqlite":

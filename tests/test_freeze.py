@@ -19,13 +19,6 @@ FIXED = [{"area": "Migration Health", "amount": 1_000_000}, {"area": "Migrant As
 REPORTS = ["report.html", "report.json", "report.md", "report.xlsx"]
 
 
-@pytest.fixture(scope="module")
-def checker():
-    from recon.intake import Checker
-
-    return Checker()
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def site(request, tmp_path, checker):
     if request.param == "sqlite":

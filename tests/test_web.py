@@ -19,13 +19,6 @@ MISSING_AMOUNT = [{"area": "Migration Health", "amount": None, "status": "Requir
 FIXED = [{"area": "Migration Health", "amount": 1_000_000}, {"area": "Migrant Assistance", "amount": 500_000}]
 
 
-@pytest.fixture(scope="module")
-def checker():
-    from recon.intake import Checker
-
-    return Checker()
-
-
 @pytest.fixture
 def site(tmp_path, checker):
     return build(tmp_path, checker)

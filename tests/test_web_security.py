@@ -19,13 +19,6 @@ from recon.archive import UploadToken, safe_filename
 from recon.web.security import RedactLinks
 
 
-@pytest.fixture(scope="module")
-def checker():
-    from recon.intake import Checker
-
-    return Checker()
-
-
 @pytest.fixture
 def site(tmp_path, checker):
     return build(tmp_path, checker)
