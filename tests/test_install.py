@@ -103,7 +103,7 @@ def test_installed_recon_reconciles_writes_a_template_and_checks_it_outside_the_
 
     checked = run(installed / "recon", "check", "ehoa.xlsx", cwd=elsewhere, env=env)
     assert checked.returncode in (0, 1) and "Traceback" not in checked.stderr, checked.stderr
-    assert checked.stdout.startswith(f"recon · rules {rules.rules_version()} · 1 workbooks, 0 entries")
+    assert checked.stdout.startswith(f"recon · rules {rules.rules_version()} · 1 workbook, 0 entries")
 
     # --rules still overrides the suites the wheel carries
     mine = elsewhere / "my-rules"
