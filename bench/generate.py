@@ -28,9 +28,10 @@ from fractions import Fraction
 from math import floor
 from pathlib import Path
 
-from recon import TEMPLATE_VERSION, template
-from recon.summary import PublishedRow, PublishedSummary
-from recon.vocabulary import GLOBAL, REGIONAL_PROGRAMMES, load
+from recon import TEMPLATE_VERSION
+from recon.appeal.published import PublishedRow, PublishedSummary
+from recon.appeal.vocabulary import GLOBAL, REGIONAL_PROGRAMMES, load
+from recon.workbook import template
 
 GENERATOR_VERSION = 1  # bump when the content changes: cached sets are rebuilt (as when TEMPLATE_VERSION does)
 WORK = Path(__file__).resolve().parent / "_work"
@@ -200,7 +201,7 @@ def _region_task(args: tuple) -> dict:
     for country, rows in books:
         name = f"{year}-{slug(region)}" + (f"-{slug(country)}" if country else "") + ".xlsx"
         wb = template.build(region, country, entries=rows, summary=None if country else summary,
-                            edition_year=year, live_checks=False)  # see recon.livecheck
+                            edition_year=year, live_checks=False)  # see recon.workbook.livecheck
         template.write(wb, Path(out_dir) / name)
         files.append(name)
     return {"files": files, "entries": sum(len(r) for _c, r in books), "errors": dict(tally)}

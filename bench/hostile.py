@@ -22,7 +22,7 @@ CHILD = """
 import resource, sys, time
 started = time.perf_counter()
 from recon.errors import UnusableInput
-from recon.read import read_workbook
+from recon.workbook.read import read_workbook
 try:
     read_workbook(sys.argv[1])
     outcome = "read"

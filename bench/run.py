@@ -232,7 +232,9 @@ def measure_stages(folder: Path, profile_dir: Path | None = None) -> dict:
 
     from rich.console import Console
 
-    from recon import pipeline, summaries, terminal
+    from recon import pipeline
+    from recon.report import headline as summaries
+    from recon.report import terminal
 
     times: dict[str, float] = {"import_recon": time.perf_counter() - t0}
     profiles: dict | None = {} if profile_dir else None
@@ -276,7 +278,7 @@ def measure_read_profile(folder: Path, sample: int, profile_dir: Path) -> dict:
     import cProfile
 
     from recon.pipeline import collect
-    from recon.read import read_workbook
+    from recon.workbook.read import read_workbook
 
     files = collect([folder])
     step = max(1, len(files) // sample)

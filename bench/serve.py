@@ -60,7 +60,7 @@ def main() -> None:
 
     from recon.archive import Archive
     from recon.intake import office_of
-    from recon.read import read_workbook
+    from recon.workbook.read import read_workbook
 
     region, country = office_of(read_workbook(args.workbook))
     with tempfile.TemporaryDirectory(prefix="recon-bench-serve-") as d:

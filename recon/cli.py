@@ -130,11 +130,11 @@ def _emit(result, fmt: Format) -> None:
     if fmt is Format.json:
         import json
 
-        from recon.summaries import as_json
+        from recon.report.headline import as_json
 
         typer.echo(json.dumps(as_json(result), indent=1, ensure_ascii=False, default=str))
     else:
-        from recon.terminal import render
+        from recon.report.terminal import render
 
         render(result)
 
@@ -158,8 +158,8 @@ def template(
     """
     with _guarded(verbose):
         from recon import output as out
-        from recon import template as tpl
         from recon.errors import UsageError
+        from recon.workbook import template as tpl
 
         out.refuse_unsafe(output, overwrite=False, what="workbook")
         try:
@@ -210,8 +210,8 @@ def check(
             raise typer.Exit(2)
         _emit(result, format)
         if annotate is not None and not result.unusable:
-            from recon.annotate import write_copy
             from recon.inert import line
+            from recon.workbook.annotate import write_copy
 
             copy = write_copy(files[0], result.findings, annotate)
             for lost in copy.lost:
@@ -243,8 +243,8 @@ def _check_each(files: list[Path], rules: Path | None, fmt: Format) -> int:
     if fmt is Format.json:
         import json
 
-        from recon.finding import count_by_severity
-        from recon.summaries import as_json
+        from recon.appeal.finding import count_by_severity
+        from recon.report.headline import as_json
 
         doc = {"files": [{"file": str(f), "exit_code": r.exit_code, **as_json(r)} for f, r in results],
                "counts": count_by_severity([x for _f, r in results for x in r.findings]), "exit_code": worst}
@@ -252,7 +252,7 @@ def _check_each(files: list[Path], rules: Path | None, fmt: Format) -> int:
         return worst
     from rich.console import Console
 
-    from recon.terminal import render
+    from recon.report.terminal import render
 
     console = Console()
     for i, (f, r) in enumerate(results):
@@ -273,15 +273,15 @@ def _check_each(files: list[Path], rules: Path | None, fmt: Format) -> int:
     return worst
 
 
-L_FINDINGS = "Findings"  # recon.layout.FINDINGS, without importing the layout for --help
+L_FINDINGS = "Findings"  # recon.workbook.layout.FINDINGS, without importing the layout for --help
 
 
 def _refuse_annotate(files: list[Path], out: Path) -> None:
     """Before any work: one workbook, an .xlsx name that is free, not an input, not a link; a workbook that
     can be copied whole."""
     from recon import output
-    from recon.annotate import refuse_copy
     from recon.errors import UsageError
+    from recon.workbook.annotate import refuse_copy
 
     if len(files) != 1:
         raise UsageError("--annotate takes exactly one workbook")
@@ -357,8 +357,8 @@ def _frozen_inputs(db: str | None, data: Path, revision: str | None):
     """The workbooks of a frozen budget revision, staged in a temporary folder under their file names."""
     import json
 
+    from recon.archive.freeze import staged_inputs
     from recon.errors import UsageError
-    from recon.freeze import staged_inputs
 
     if revision not in (None, "latest") and not (revision or "").isdigit():
         raise UsageError(f"--revision {revision!r}: a budget revision number, or latest")
@@ -391,7 +391,7 @@ def diff(
         recon diff revision-1/ revision-2/ --format json > changes.json
     """
     with _guarded(verbose):
-        from recon import diff as changes
+        from recon.report import diff as changes
 
         result = changes.compare(changes.load(old), changes.load(new))
         if format is Format.json:
@@ -417,12 +417,12 @@ def export(
         recon export workbooks/mi2015 --format csv -o entries.csv
     """
     with _guarded(verbose):
-        from recon import export as ex
         from recon import pipeline
         from recon.errors import OutputError
         from recon.inert import line
         from recon.output import refuse_unsafe, write_text
         from recon.pipeline import bundled_dir
+        from recon.report import export as ex
 
         given = paths or [bundled_dir()]
         files = pipeline.collect(given)
@@ -432,7 +432,7 @@ def export(
                 raise OutputError(f"{target}: recon export writes {format.value.upper()}, not a workbook; "
                                   f"choose a .{format.value} name")
             refuse_unsafe(target, [*given, *files], overwrite=True, what="export")
-        from recon.reconcile import reconcile as merge
+        from recon.reconciliation.reconcile import reconcile as merge
 
         subs, bad = pipeline.read_all(files)
         for e in bad:
@@ -596,7 +596,7 @@ def revision_freeze(
         recon revision freeze --data /srv/recon
     """
     with _guarded(verbose):
-        from recon.freeze import freeze
+        from recon.archive.freeze import freeze
 
         frozen = freeze(_archive(db, data), frozen_by=by, rules_dir=rules)
         typer.echo(frozen.message)

@@ -16,13 +16,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from recon import annotate, inert
-from recon import layout as L
-from recon.finding import Finding, count_by_severity
+from recon import inert
+from recon.appeal.finding import Finding, count_by_severity
+from recon.workbook import annotate
+from recon.workbook import layout as L
 
 
 class BookSource:
-    """A :class:`recon.read.SheetSource` over an open xlwings Book: values from A1 to the last used cell."""
+    """A :class:`recon.workbook.read.SheetSource` over an open xlwings Book: values from A1 to the last used cell."""
 
     def __init__(self, book):
         self._book = book
@@ -50,7 +51,7 @@ def findings_for(book) -> list[Finding]:
     """Every rule on the open book, as ``recon check`` runs them on a file (sorted the same way)."""
     from recon.errors import UnusableInput
     from recon.pipeline import run_submissions
-    from recon.read import read_source
+    from recon.workbook.read import read_source
 
     try:
         subs, bad = [read_source(BookSource(book), Path(book.name))], []

@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from recon import pipeline
-from recon.finding import JSON_KEYS, Finding, count_by_severity
-from recon.vocabulary import load
+from recon.appeal.finding import JSON_KEYS, Finding, count_by_severity
+from recon.appeal.vocabulary import load
 
 
 @dataclass
@@ -119,15 +119,15 @@ def receive(archive, checker: Checker, office, path: Path, **who):
 
 def annotate(source: Path, findings: list[dict], out: Path) -> list[str]:
     """The annotated copy (recon check --annotate) of ``source`` at ``out``; → what could not be kept."""
-    from recon.annotate import write_copy
+    from recon.workbook.annotate import write_copy
 
     return write_copy(source, as_findings(findings), out).lost
 
 
 def snapshot(path: Path, label: str) -> dict:
-    """One workbook as a :mod:`recon.diff` snapshot (what ``recon diff`` compares)."""
-    from recon import diff
-    from recon.reconcile import reconcile
+    """One workbook as a :mod:`recon.report.diff` snapshot (what ``recon diff`` compares)."""
+    from recon.reconciliation.reconcile import reconcile
+    from recon.report import diff
 
     subs, bad = pipeline.read_all([path], workers=1)
     if bad:

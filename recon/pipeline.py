@@ -19,13 +19,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from recon import speed
+from recon.appeal.finding import Finding, count_by_severity, sort_key
+from recon.appeal.submission import Submission
 from recon.errors import UnusableInput
-from recon.finding import Finding, count_by_severity, sort_key
-from recon.read import read_workbook
-from recon.submission import Submission
+from recon.workbook.read import read_workbook
 
 if TYPE_CHECKING:
-    from recon.reconcile import Reconciliation
+    from recon.reconciliation.reconcile import Reconciliation
     from recon.rules import Rules, Suites
 
 SUFFIXES = (".xlsx", ".xlsm")
@@ -174,7 +174,7 @@ class Refused(Result):
 
     @cached_property
     def reconciliation(self) -> Reconciliation:
-        from recon.reconcile import reconcile
+        from recon.reconciliation.reconcile import reconcile
         from recon.rules import parameters
 
         return reconcile([], parameters(self.suites.data))
@@ -192,7 +192,7 @@ def run_submissions(subs: list[Submission], bad: list[UnusableInput] = (), rules
                     inputs: list[Path] = (), prepared: Rules | None = None, *,
                     timer: Timer | None = None) -> Result:
     """Reconcile submissions already read (from files, or from an open Excel book) and run the rules."""
-    from recon.reconcile import reconcile
+    from recon.reconciliation.reconcile import reconcile
 
     timer = timer or _untimed
     ready = prepared or prepare_rules(rules_dir)

@@ -3,7 +3,7 @@
 Suites are plain JSON in ``expectations/`` (one per concern). Each expectation's ``meta`` holds the rule id,
 a description and message templates; ``severity`` is GX's own (critical → error, warning, info). Suites are
 loaded into an ephemeral context — every expectation is built one by one so that a typo'd type is an error
-here rather than silently dropped — and run on the frames of a :class:`~recon.reconcile.Reconciliation`.
+here rather than silently dropped — and run on the frames of a :class:`~recon.reconciliation.reconcile.Reconciliation`.
 Failing rows come back through ``unexpected_index_column_names=["row_id"]`` (``row_id`` is the frame's index,
 so GX lists them without a lookup per row) and become Findings.
 
@@ -28,11 +28,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from recon import layout as L
+from recon.appeal.finding import Finding
+from recon.appeal.vocabulary import load
 from recon.errors import RulesError
-from recon.finding import Finding
-from recon.reconcile import Reconciliation, entry_cells
-from recon.vocabulary import load
+from recon.reconciliation.reconcile import Reconciliation, entry_cells
+from recon.workbook import layout as L
 
 SUITES = ("entries", "country_totals", "area_totals", "pie_chart", "totals")
 SEVERITY = {"critical": "error", "warning": "warning", "info": "info"}

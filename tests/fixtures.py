@@ -9,8 +9,8 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
-from recon import template
-from recon.summary import PublishedRow, PublishedSummary
+from recon.appeal.published import PublishedRow, PublishedSummary
+from recon.workbook import template
 
 REGION = "East and Horn of Africa"
 

@@ -11,10 +11,11 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from recon import annotate, pipeline
-from recon import layout as L
+from recon import pipeline
+from recon.appeal.finding import Finding
 from recon.cli import app
-from recon.finding import Finding
+from recon.workbook import annotate
+from recon.workbook import layout as L
 
 RED, AMBER = "00FFC7CE", "00FFEB9C"
 

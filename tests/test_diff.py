@@ -8,9 +8,8 @@ from conftest import MI2015
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from recon import diff
 from recon.cli import app
-from recon.report import record
+from recon.report import diff, record
 
 EHOA, SAM = "East and Horn of Africa", "South America"
 EHOA_FILE, SAM_FILE = "east-and-horn-of-africa.xlsx", "south-america.xlsx"

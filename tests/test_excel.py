@@ -18,9 +18,10 @@ import pytest  # noqa: E402
 import python_calamine as pc  # noqa: E402
 import xlwings as xw  # noqa: E402
 
-from recon import annotate, excel, pipeline  # noqa: E402
-from recon import layout as L  # noqa: E402
-from recon.finding import flatten  # noqa: E402
+from recon import excel, pipeline
+from recon.appeal.finding import flatten  # noqa: E402
+from recon.workbook import annotate
+from recon.workbook import layout as L
 
 RED, AMBER = annotate.FILLS["error"], annotate.FILLS["warning"]
 YELLOW = annotate.INPUT_FILL

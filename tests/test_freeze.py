@@ -127,7 +127,7 @@ def test_cli_revision_freeze_and_list(tmp_path, checker):
 
 
 def test_cli_reconcile_from_the_archive_gives_the_same_output_as_from_the_folder(site, tmp_path):
-    from recon.freeze import freeze as freeze_now
+    from recon.archive.freeze import freeze as freeze_now
 
     kenya = site.office_client(site.kenya_token)
     book = fx.clean_country(tmp_path, "kenya", MISSING_AMOUNT)

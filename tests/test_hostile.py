@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 from recon import pipeline
 from recon.cli import app
 from recon.errors import UnusableInput
-from recon.read import read_workbook
+from recon.workbook.read import read_workbook
 
 MH, MA, OPS = "Migration Health", "Migrant Assistance", "Operations, Emergencies and Post-crisis"
 LMHD, MPR = "Labour Migration and Human Development", "Migration Policy and Research"
@@ -345,7 +345,7 @@ def test_macros_are_never_run_or_kept(tmp_path):
     before = path.read_bytes()
     result = pipeline.run([path])
     assert result.submissions[0].rows_accepted == 3 and not result.unusable
-    from recon import annotate
+    from recon.workbook import annotate
 
     copy = annotate.write_copy(path, result.findings, tmp_path / "annotated.xlsx")
     with zipfile.ZipFile(copy.path) as z:

@@ -30,10 +30,11 @@ from openpyxl import load_workbook
 from rich.console import Console
 from typer.testing import CliRunner
 
-from recon import annotate, diff, excel, export, pipeline, terminal
-from recon import layout as L
+from recon import excel, pipeline
 from recon.cli import app
-from recon.report import FILES, memo, record
+from recon.report import FILES, diff, export, memo, record, terminal
+from recon.workbook import annotate
+from recon.workbook import layout as L
 
 REPO = Path(__file__).resolve().parent.parent
 MI2015 = REPO / "workbooks" / "mi2015"

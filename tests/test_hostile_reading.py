@@ -28,11 +28,12 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from recon import guard, pipeline
+from recon import pipeline
 from recon.cli import app
 from recon.errors import UnusableInput
-from recon.read import read_workbook
-from recon.reconcile import reconcile
+from recon.reconciliation.reconcile import reconcile
+from recon.workbook import guard
+from recon.workbook.read import read_workbook
 
 MH, MA, OPS = "Migration Health", "Migrant Assistance", "Operations, Emergencies and Post-crisis"
 MI2015 = Path(__file__).resolve().parent.parent / "workbooks" / "mi2015"
@@ -75,7 +76,7 @@ def _openpyxl_edit(src: Path, out: Path, change) -> Path:
 
 
 def _entries_part(path: Path) -> str:
-    from recon.cells import _sheet_part
+    from recon.workbook.cells import _sheet_part
 
     with zipfile.ZipFile(path) as zf:
         return _sheet_part(zf, "Entries")
@@ -368,7 +369,7 @@ def test_io_error_on_one_file_is_one_finding_and_the_batch_goes_on(tmp_path, mon
 
 def test_unexpected_library_exception_is_one_finding_and_the_batch_goes_on(tmp_path, monkeypatch,
                                                                            edition_findings):
-    from recon import read
+    from recon.workbook import read
 
     folder = batch(tmp_path, fx.clean_country(tmp_path, "surprise"))
     real = read.CalamineSource.rows

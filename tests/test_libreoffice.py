@@ -27,9 +27,10 @@ from conftest import MI2015
 from libreoffice import recalculate
 from openpyxl import Workbook, load_workbook
 
-from recon import annotate, pipeline, template
-from recon import layout as L
-from recon.summary import PublishedRow, PublishedSummary
+from recon import pipeline
+from recon.appeal.published import PublishedRow, PublishedSummary
+from recon.workbook import annotate, template
+from recon.workbook import layout as L
 
 CHECKED = {
     "country F": {"COUNTRY-TABLE-SUM", "COUNTRY-FUNDED-HAS-REQUIREMENT", "COUNTRY-NO-ENTRIES",

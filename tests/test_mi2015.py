@@ -127,8 +127,8 @@ def test_bundled_workbooks_carry_the_current_template_formulas(mi2015_result):
     every formula on its Summary sheet (stale check formulas would break the LibreOffice agreement)."""
     from openpyxl import load_workbook
 
-    from recon import template
-    from recon.summary import PublishedRow, PublishedSummary
+    from recon.appeal.published import PublishedRow, PublishedSummary
+    from recon.workbook import template
 
     for sub in mi2015_result.submissions:
         if not sub.has_summary:

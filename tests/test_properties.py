@@ -15,10 +15,11 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from recon import TEMPLATE_VERSION, pipeline, template
-from recon.finding import flatten
-from recon.read import read_source, read_workbook
-from recon.reconcile import reconcile
+from recon import TEMPLATE_VERSION, pipeline
+from recon.appeal.finding import flatten
+from recon.reconciliation.reconcile import reconcile
+from recon.workbook import template
+from recon.workbook.read import read_source, read_workbook
 
 REGION = "East and Horn of Africa"
 COUNTRIES = ["Kenya", "Burundi", "Regional Programmes", "Kenia", "kenya ", "Total", "", "Somalia"]

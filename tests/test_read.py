@@ -6,10 +6,10 @@ import fixtures as fx
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from recon.amounts import parse_amount
 from recon.errors import UnusableInput
-from recon.read import read_workbook
-from recon.reconcile import reconcile
+from recon.reconciliation.reconcile import reconcile
+from recon.workbook.amounts import parse_amount
+from recon.workbook.read import read_workbook
 
 
 @pytest.mark.parametrize(("raw", "value", "kind"), [

@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from recon.read import read_workbook
-from recon.reconcile import reconcile
-from recon.rounding import half_even, half_up, largest_remainder, largest_remainder_range
+from recon.reconciliation.reconcile import reconcile
+from recon.reconciliation.rounding import half_even, half_up, largest_remainder, largest_remainder_range
+from recon.workbook.read import read_workbook
 
 
 def test_half_up_is_exact():
@@ -74,7 +74,7 @@ def test_merge_order_does_not_change_the_result(tmp_path):
 
 
 def test_an_archive_of_editions_keeps_each_year(tmp_path):
-    from recon import template
+    from recon.workbook import template
 
     paths = []
     for year, amount in ((2015, 1), (2016, 2)):

@@ -8,7 +8,7 @@ import fixtures as fx
 import pytest
 
 from recon import pipeline, rules
-from recon.summary import PublishedRow
+from recon.appeal.published import PublishedRow
 
 KEYS = ("rule", "severity", "country", "area")
 

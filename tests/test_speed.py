@@ -24,9 +24,9 @@ from test_rules import ENTRY_CASES, TABLE_CASES
 from test_rules import KEYS as RULE_KEYS
 
 from recon import pipeline, rules, speed
-from recon.read import read_source
-from recon.reconcile import reconcile
+from recon.reconciliation.reconcile import reconcile
 from recon.speed import collector
+from recon.workbook.read import read_source
 
 KEYS = ("rule", "severity", "region", "country", "area", "location", "message", "expected", "actual",
         "suggestion", "usd_at_stake")

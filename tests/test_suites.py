@@ -46,7 +46,7 @@ def test_unknown_argument_is_an_error(tmp_path, suites_copy):
 
 def test_tolerance_is_a_suite_parameter(tmp_path, suites_copy):
     """Widening COUNTRY-TABLE-SUM's tolerance in the JSON (no code change) silences a 100 USD gap."""
-    from recon.summary import PublishedRow
+    from recon.appeal.published import PublishedRow
 
     s = fx.summary()
     s.countries = [PublishedRow("Kenya", 1_500_100) if r.name == "Kenya" else r for r in s.countries]
@@ -61,7 +61,7 @@ def test_tolerance_is_a_suite_parameter(tmp_path, suites_copy):
 
 def test_rounding_rule_is_a_suite_parameter(tmp_path, suites_copy):
     """2.85 % printed as 2.8: wrong under half-up, right under half-even — chosen in pie_chart.json."""
-    from recon.summary import PublishedRow, PublishedSummary
+    from recon.appeal.published import PublishedRow, PublishedSummary
 
     rows = [{"country": "Kenya", "area": "Migration Health", "amount": 285},
             {"country": "Kenya", "area": "Migrant Assistance", "amount": 9715}]

@@ -6,8 +6,8 @@ import fixtures as fx
 import pytest
 from openpyxl import load_workbook
 
-from recon import layout as L
-from recon import template
+from recon.workbook import layout as L
+from recon.workbook import template
 
 
 @pytest.fixture

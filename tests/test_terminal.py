@@ -13,8 +13,9 @@ import sys
 import fixtures as fx
 from rich.console import Console
 
-from recon import pipeline, terminal
-from recon.finding import Finding
+from recon import pipeline
+from recon.appeal.finding import Finding
+from recon.report import terminal
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

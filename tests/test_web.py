@@ -101,7 +101,7 @@ def test_same_site_on_postgresql(tmp_path, checker):
 
 
 def test_demo_creates_2015_offices_with_their_workbooks_as_revision_1(tmp_path, checker):
-    from recon import demo
+    from recon.web import demo
 
     archive = Archive.open(data=tmp_path / "recon-data")
     offices, password = demo.seed(archive, checker)

@@ -7,8 +7,8 @@ import fixtures as fx
 from typer.testing import CliRunner
 
 from recon.cli import app
-from recon.read import read_workbook
-from recon.reconcile import reconcile
+from recon.reconciliation.reconcile import reconcile
+from recon.workbook.read import read_workbook
 
 
 def invoke(*args):

@@ -3,7 +3,7 @@ items 1–4): pie % typed four ways (and percent-formatted), a wrong total, a mi
 Entries mistake a country office (or a regional office) can make, each in its own copy.
 
 One soffice run recalculates every scenario (tests/libreoffice.py). The Entries Check column's phrases and
-the recon rules they stand for are listed in recon/livecheck.py; ``PHRASES`` below is that table.
+the recon rules they stand for are listed in recon/workbook/livecheck.py; ``PHRASES`` below is that table.
 """
 
 import copy
@@ -14,8 +14,9 @@ import workbook_scenarios as sc
 from libreoffice import recalculate
 from openpyxl import load_workbook
 
-from recon import annotate, livecheck, pipeline
-from recon import layout as L
+from recon import pipeline
+from recon.workbook import annotate, livecheck
+from recon.workbook import layout as L
 
 # recon rule → the phrase the Entries Check cell shows for it (a variant may also show as "not in list" when
 # recon resolves a misspelling Excel cannot know).

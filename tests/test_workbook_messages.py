@@ -7,11 +7,11 @@ import fixtures as fx
 from typer.testing import CliRunner
 
 from recon import pipeline
+from recon.appeal.finding import Finding, number
 from recon.cli import app
-from recon.finding import Finding, number
-from recon.read import read_workbook
-from recon.reconcile import reconcile
-from recon.terminal import headline
+from recon.reconciliation.reconcile import reconcile
+from recon.report.terminal import headline
+from recon.workbook.read import read_workbook
 
 
 def invoke(*args):

@@ -6,8 +6,8 @@ import pytest
 import workbook_scenarios as ws_
 
 from recon import pipeline
-from recon.percent import percent_decimals, percent_label
-from recon.read import read_workbook
+from recon.workbook.percent import percent_decimals, percent_label
+from recon.workbook.read import read_workbook
 
 
 def rules(path) -> list[tuple]:

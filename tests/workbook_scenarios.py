@@ -10,8 +10,8 @@ from pathlib import Path
 
 import fixtures as fx
 
-from recon import layout as L
-from recon import template
+from recon.workbook import layout as L
+from recon.workbook import template
 
 MH, MA, OPS = "Migration Health", "Migrant Assistance", "Operations, Emergencies and Post-crisis"
 # The clean fixture's shares: 28.571 %, 14.286 %, 57.143 %.
@@ -67,7 +67,7 @@ def text_amount_in_regional_entries(tmp: Path, name: str = "regional-text-amount
 def variants_in_published_tables(tmp: Path, name: str = "variants-in-tables") -> Path:
     """The country table prints "Tanzania" and the area table "Emergency, Operations and Post-crisis", while
     the entries use the canonical names: Excel's SUMIFS by the printed name finds nothing, recon resolves."""
-    from recon.summary import PublishedRow
+    from recon.appeal.published import PublishedRow
 
     rows = fx.entries() + [{"country": "United Republic of Tanzania", "area": MH, "amount": 100}]
     s = fx.summary()

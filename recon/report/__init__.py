@@ -29,8 +29,7 @@ def write_reports(result, directory: str | Path, previous: str | Path | dict | N
     The four appear together or not at all (:class:`recon.output.ReportFolder`); pass ``folder`` when the
     caller took the folder's lock before the run (the CLI does, to refuse a busy folder before any work).
     """
-    from recon import diff
-    from recon.report import html, memo, record, xlsx
+    from recon.report import diff, html, memo, record, xlsx
 
     if folder is None:
         inputs = [*result.inputs, *([Path(previous)] if isinstance(previous, str | Path) else [])]

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import jinja2
 
-from recon import diff
-from recon.report import pie
-from recon.vocabulary import load
+from recon.appeal.vocabulary import load
+from recon.report import diff, pie
 
 
 def usd(x) -> str:
@@ -22,7 +21,7 @@ def signed(x) -> str:
 
 
 def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(loader=jinja2.PackageLoader("recon", "templates"), autoescape=True,
+    env = jinja2.Environment(loader=jinja2.PackageLoader("recon.report", "templates"), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters.update(usd=usd, signed=signed)
     env.globals.update(describe=diff.describe)

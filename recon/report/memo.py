@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 
-from recon import diff
 from recon.inert import line
+from recon.report import diff
 from recon.words import n
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")

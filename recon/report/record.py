@@ -16,10 +16,11 @@ from fractions import Fraction
 from importlib import resources
 from pathlib import Path
 
-from recon import __version__, diff
-from recon.finding import Severity, count_by_severity
-from recon.rounding import half_up
-from recon.summaries import input_rows, region_rows
+from recon import __version__
+from recon.appeal.finding import Severity, count_by_severity
+from recon.reconciliation.rounding import half_up
+from recon.report import diff
+from recon.report.headline import input_rows, region_rows
 
 SCHEMA = "recon-report/1"
 # Rules whose findings concern a pie slice (its label or its area's USD).
@@ -27,7 +28,7 @@ SLICE_RULES = ("PIE-", "AREA-")
 
 
 def build(result, *, previous: dict | None = None, now: dt.datetime | None = None) -> dict:
-    """The whole record as plain JSON-ready data; ``previous`` is a :func:`recon.diff.compare` result."""
+    """The whole record as plain JSON-ready data; ``previous`` is a :func:`recon.report.diff.compare` result."""
     now = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(microsecond=0)
     inputs = _inputs(result)
     snap = diff.snapshot(result.reconciliation)
@@ -75,7 +76,7 @@ def _clean(x):
 def _sha256(path: Path) -> str | None:
     """SHA-256 of a file read through the guard: a FIFO, a device or an oversized file is not hashed."""
     from recon.errors import UnusableInput
-    from recon.guard import read_input
+    from recon.workbook.guard import read_input
 
     try:
         return hashlib.sha256(read_input(path)).hexdigest()

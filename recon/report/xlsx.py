@@ -14,7 +14,8 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
-from recon import diff, inert
+from recon import inert
+from recon.report import diff
 
 USD = "#,##0;[Red]-#,##0"
 PCT = "0.0000"

@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING
 from recon.speed import collector, imports, readers
 
 if TYPE_CHECKING:
-    from recon.reconcile import Reconciliation
+    from recon.reconciliation.reconcile import Reconciliation
     from recon.rules import RuleRun, Rules
 
 MODES = ("off", "auto", "always")

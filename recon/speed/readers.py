@@ -53,7 +53,7 @@ def chunksize(paths: list[Path], workers: int) -> int:
 def context():
     """The reader processes' start method: fork where it is safe, so that they start with the readers'
     modules already imported (and nothing else). Elsewhere the default start method re-imports them:
-    recon.read is light, so that costs little."""
+    recon.workbook.read is light, so that costs little."""
     return forking.context()
 
 

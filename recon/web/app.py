@@ -29,7 +29,7 @@ from starlette.staticfiles import StaticFiles
 
 from recon import intake
 from recon.archive import Archive, Throttled, findings_of, safe_filename
-from recon.freeze import NothingToFreeze
+from recon.archive.freeze import NothingToFreeze
 from recon.web import security as sec
 
 HERE = Path(__file__).resolve().parent
@@ -286,7 +286,7 @@ def create_app(archive: Archive, checker: intake.Checker | None = None, *, secur
                 result = await check(_compare, archive, by[old], by[new])
             except ValueError as exc:
                 error = str(exc)
-        from recon.diff import describe
+        from recon.report.diff import describe
 
         return page(request, "diff.html", office=office, numbers=numbers, old=old, new=new, result=result,
                     error=error, describe=describe)
@@ -379,13 +379,13 @@ def _annotate(archive: Archive, rev) -> str:
 
 
 def _freeze(archive: Archive, checker: intake.Checker, user_name: str):
-    from recon.freeze import freeze
+    from recon.archive.freeze import freeze
 
     return freeze(archive, frozen_by=user_name, rules_dir=checker.rules_dir, prepared=checker.rules)
 
 
 def _compare(archive: Archive, old, new) -> dict:
-    from recon.diff import compare
+    from recon.report.diff import compare
 
     snaps = []
     for rev in (old, new):

@@ -37,7 +37,7 @@ def run(db: str | None, data: Path, host: str, port: int, demo: bool, secure_coo
     checker = intake.Checker()
     base = base_url(host, port)
     if demo:
-        from recon import demo as demo_data
+        from recon.web import demo as demo_data
 
         echo("recon: demo — the 2015 edition's offices, each with its workbook as revision 1:")
         offices, password = demo_data.seed(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from recon import intake, pipeline
-from recon.read import read_workbook
+from recon.workbook.read import read_workbook
 
 HQ_USER = "hq"
 

@@ -21,10 +21,11 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
-from recon import TEMPLATE_VERSION, __version__, livecheck
-from recon import layout as L
-from recon.summary import PublishedRow, PublishedSummary
-from recon.vocabulary import NameList, load
+from recon import TEMPLATE_VERSION, __version__
+from recon.appeal.published import PublishedRow, PublishedSummary
+from recon.appeal.vocabulary import NameList, load
+from recon.workbook import layout as L
+from recon.workbook import livecheck
 
 USD_FORMAT = "#,##0"
 VALIDATED_ROWS = 5000  # validations and formats reach this far below the header
@@ -46,7 +47,7 @@ def build(region: str, country: str | None = None, *, entries: Iterable[Mapping]
 
     Pre-filled text that starts with ``=`` is stored as text, never as a formula, unless ``formulas=True``
     (test fixtures use that to build workbooks with formulas in them). ``live_checks=False`` leaves out the
-    Entries sheet's Check column (:mod:`recon.livecheck`; the benchmark's synthetic workbooks do without).
+    Entries sheet's Check column (:mod:`recon.workbook.livecheck`; the benchmark's synthetic workbooks do without).
     """
     vocab = load()
     reg = vocab.regions.get(region)
@@ -181,7 +182,7 @@ def _entries(ws, entries: Iterable[Mapping], formulas: bool = False, live_checks
 
 def _entry_checks(ws, n_entries: int, lists: livecheck.Lists, country_office: bool) -> None:
     """The live Check column right of the entry fields (and its hidden helper), on every pre-filled row and
-    at least :data:`recon.livecheck.CHECK_ROWS` rows, so rows typed below the table are checked too."""
+    at least :data:`recon.workbook.livecheck.CHECK_ROWS` rows, so rows typed below the table are checked too."""
     check = get_column_letter(len(ENTRY_FIELDS) + 1)
     helper = get_column_letter(len(ENTRY_FIELDS) + 2)
     last = max(n_entries, livecheck.CHECK_ROWS) + 1
@@ -363,7 +364,7 @@ PIE_CHART_ANCHOR = "J4"
 
 def add_pie_chart(ws, header_row: int, last_row: int) -> None:
     """The Summary's pie chart of the published area table: names in A, USD in B, rows below
-    ``header_row`` (e.g. 15) to ``last_row`` (e.g. 21). :mod:`recon.annotate` rebuilds it with this when
+    ``header_row`` (e.g. 15) to ``last_row`` (e.g. 21). :mod:`recon.workbook.annotate` rebuilds it with this when
     openpyxl could not read the chart back."""
     chart = PieChart()
     chart.title = "Funding requirement by programmatic area (published USD)"
@@ -377,7 +378,7 @@ def add_pie_chart(ws, header_row: int, last_row: int) -> None:
 
 def pie_label_formula(cell: str, sep: str) -> str:
     """The pie label in ``cell`` as printed, as text with a ``.`` decimal mark — what recon reads
-    (:func:`recon.percent.percent_label`): ``11.9``, ``"11.9"``, ``"11.9%"``, ``"11,9"`` and ``0.119`` shown as
+    (:func:`recon.workbook.percent.percent_label`): ``11.9``, ``"11.9"``, ``"11.9%"``, ``"11,9"`` and ``0.119`` shown as
     ``11.9 %`` all give ``"11.9"``. CELL("format") is ``P1`` for a one-decimal percentage in Excel and
     LibreOffice; ``sep`` is a formula giving this spreadsheet's decimal separator."""
     fmt = f'CELL("format",{cell})'

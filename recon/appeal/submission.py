@@ -2,7 +2,7 @@
 
 The reader keeps entries column by column (:class:`EntryTable`): text as distinct values plus a code per row,
 numbers as ``array``\\s. That is what a reader process sends back (a 1,000-row workbook pickles to a few KB)
-and what the merge concatenates into one entries frame (:func:`recon.reconcile.reconcile`, columns in
+and what the merge concatenates into one entries frame (:func:`recon.reconciliation.reconcile.reconcile`, columns in
 :data:`ENTRY_COLUMNS`); nothing here needs pandas, so reader processes never import it. The published
 ``countries`` and ``areas`` tables with their cells are DataFrames built when first asked for. ``findings``
 are what reading noticed (text amounts, rejected rows, unusable parts).
@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from recon.finding import Finding
-from recon.vocabulary import Match
+from recon.appeal.finding import Finding
+from recon.appeal.vocabulary import Match
 
 ENTRY_COLUMNS = (
     "file", "row", "region", "office", "country", "country_printed", "country_kind",

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from defusedxml import ElementTree
 
-from recon.vocabulary import clean_text
+from recon.appeal.vocabulary import clean_text
 
 _LABEL = re.compile(r"^(\d+)(?:[.,](\d+))?$")
 # Excel's built-in number formats that are percentages (ids 9 and 10 have no entry in styles.xml).
@@ -79,7 +79,7 @@ def number_formats(path: Path, sheet: str, cells: list[str]) -> dict[str, str]:
     """``{"C17": "0.0%"}``: the number format code of each of ``cells`` (A1 references) that has one."""
     if not cells:
         return {}
-    from recon.cells import _sheet_part  # the sheet's part name in the zip, as for formulas
+    from recon.workbook.cells import _sheet_part  # the sheet's part name in the zip, as for formulas
 
     try:
         with zipfile.ZipFile(path) as zf:

@@ -14,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from recon.inert import line
-from recon.summaries import input_rows, region_rows
+from recon.report.headline import input_rows, region_rows
 from recon.words import n
 
 STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}

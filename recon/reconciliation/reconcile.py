@@ -14,12 +14,12 @@ from itertools import chain
 import numpy as np
 import pandas as pd
 
-from recon import layout as L
-from recon.finding import Finding
-from recon.rounding import RULES, largest_remainder_range, printed_decimals
-from recon.submission import ENTRY_COLUMNS, TABLE_COLUMNS, Submission
-from recon.vocabulary import load
+from recon.appeal.finding import Finding
+from recon.appeal.submission import ENTRY_COLUMNS, TABLE_COLUMNS, Submission
+from recon.appeal.vocabulary import load
+from recon.reconciliation.rounding import RULES, largest_remainder_range, printed_decimals
 from recon.words import n
+from recon.workbook import layout as L
 
 # Parameters the reconciliation maths needs; the pie-chart suite's meta overrides them (see recon.rules).
 DEFAULT_PARAMETERS = {"rounding": "half_up", "percent_target": 100}

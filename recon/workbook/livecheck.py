@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from recon import layout as L
+from recon.workbook import layout as L
 
 CHECK_HEADER = "Check"
 CHECK_ROWS = 500  # rows below the header that carry the check formula, at least (all pre-filled rows too)

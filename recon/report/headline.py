@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from recon.finding import count_by_severity
+from recon.appeal.finding import count_by_severity
 
 
 def _num(x) -> float | None:

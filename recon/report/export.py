@@ -15,9 +15,9 @@ import math
 
 import pandas as pd
 
-from recon import layout as L
 from recon.inert import cell
-from recon.reconcile import entry_cells
+from recon.reconciliation.reconcile import entry_cells
+from recon.workbook import layout as L
 
 COLUMNS = ("region", "country", "area", "amount_usd", "status", "source")
 CSV_ENCODING = "utf-8-sig"  # a file: BOM first, or Excel shows "CÃ´te d'Ivoire"

@@ -1,4 +1,4 @@
-"""Workbook → :class:`~recon.submission.Submission`, with every value's cell and every oddity a Finding.
+"""Workbook → :class:`~recon.appeal.submission.Submission`, with every value's cell and every oddity a Finding.
 
 python-calamine reads the cell values (15–20× faster than openpyxl). Columns are found by header text, so
 reordered or aliased headers still read. What cannot be read at all raises :class:`UnusableInput` with one
@@ -19,15 +19,16 @@ from typing import Protocol
 
 import python_calamine as pc
 
-from recon import TEMPLATE_VERSION, guard
-from recon import layout as L
-from recon.amounts import MAX_USD, decimal_comma, describe_value, parse_amount, plausible, usd_text
-from recon.cells import formula_cells
+from recon import TEMPLATE_VERSION
+from recon.appeal.finding import Finding
+from recon.appeal.submission import Coded, EntryTable, Submission
+from recon.appeal.vocabulary import clean_text, load, name_key
 from recon.errors import UnusableInput
-from recon.finding import Finding
-from recon.percent import number_formats, percent_label
-from recon.submission import Coded, EntryTable, Submission
-from recon.vocabulary import clean_text, load, name_key
+from recon.workbook import guard
+from recon.workbook import layout as L
+from recon.workbook.amounts import MAX_USD, decimal_comma, describe_value, parse_amount, plausible, usd_text
+from recon.workbook.cells import formula_cells
+from recon.workbook.percent import number_formats, percent_label
 
 HEADER_SEARCH_ROWS = 30  # headers may be pushed down by inserted title rows
 MAX_CELL_CHARS = 2_000  # longer text is cut (and reported): no name or note needs more
@@ -78,7 +79,7 @@ class CalamineSource:
 def read_workbook(path: str | Path) -> Submission:
     """Read one office's workbook (``.xlsx``/``.xlsm``; macros are never run).
 
-    The file is read once (bounded, see :mod:`recon.guard`); guard, hash and cells come from those bytes.
+    The file is read once (bounded, see :mod:`recon.workbook.guard`); guard, hash and cells come from those bytes.
     Whatever goes wrong with this one file is an :class:`UnusableInput` naming it, so a batch goes on."""
     path = Path(path)
     name = path.name

@@ -45,7 +45,7 @@ def formula_cells(source: Path | bytes, sheet: str, cells: list[str]) -> dict[st
         return {}
     try:
         if isinstance(source, Path):
-            from recon.guard import check_container, read_input
+            from recon.workbook.guard import check_container, read_input
 
             source = read_input(source)
             check_container(source, "workbook")

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from recon import pipeline
-from recon.finding import count_by_severity
+from recon.appeal.finding import count_by_severity
 from recon.report import FILES
 
 

@@ -20,10 +20,10 @@ import math
 from collections import defaultdict
 from pathlib import Path
 
-from recon import layout as L
 from recon.errors import UsageError
 from recon.inert import line
-from recon.reconcile import entry_cells
+from recon.reconciliation.reconcile import entry_cells
+from recon.workbook import layout as L
 
 REPORT_JSON = "report.json"
 # Kinds of change, in the order they are listed.
@@ -95,7 +95,7 @@ def load(path: str | Path) -> dict:
 
 def _from_workbooks(path: Path) -> dict:
     from recon import pipeline
-    from recon.reconcile import reconcile
+    from recon.reconciliation.reconcile import reconcile
 
     files = pipeline.collect([path])
     if not files:

@@ -26,10 +26,10 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.hyperlink import Hyperlink
 
 from recon import inert
-from recon import layout as L
+from recon.appeal.finding import Finding, Severity
 from recon.errors import OutputError
-from recon.finding import Finding, Severity
 from recon.inert import line
+from recon.workbook import layout as L
 
 HEADER = ["Severity", "Rule", "Location", "Message", "Suggestion"]
 WIDTHS = (10, 30, 44, 90, 70)  # Findings sheet column widths (characters)
@@ -38,7 +38,7 @@ NO_FINDINGS = "No findings: every rule passed."
 RECON_FINDINGS = "Findings (recon)"
 # Cell fills by severity, #RRGGBB: the template's red, Excel's "neutral" amber, a light blue.
 FILLS = {"error": "#FFC7CE", "warning": "#FFEB9C", "info": "#DDEBF7"}
-INPUT_FILL = "#FFF2CC"  # the template's yellow input cells (recon.template.INPUT_FILL)
+INPUT_FILL = "#FFF2CC"  # the template's yellow input cells (recon.workbook.template.INPUT_FILL)
 COMMENT_AUTHOR = "recon"
 HYPERLINK_TEXT_MAX = 255  # Excel's limit for HYPERLINK's friendly name
 _CELL = re.compile(r"^\$?([A-Z]{1,3})\$?([0-9]{1,7})$")
@@ -277,7 +277,7 @@ def _fill(color: str | None) -> PatternFill:
 
 
 def _rebuild_pie_chart(ws) -> None:
-    from recon.template import add_pie_chart
+    from recon.workbook.template import add_pie_chart
 
     header = total = None
     for r in range(1, ws.max_row + 1):

@@ -13,7 +13,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from recon.vocabulary import clean_text
+from recon.appeal.vocabulary import clean_text
 
 _CURRENCY = re.compile(r"(?i)\b(usd|us\$|us dollars?|dollars?)\b|\$")
 _SCALE = {"k": 1e3, "thousand": 1e3, "m": 1e6, "mn": 1e6, "mio": 1e6, "million": 1e6, "millions": 1e6,

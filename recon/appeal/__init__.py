@@ -1,0 +1,1 @@
+"""The appeal's domain: regions, countries, areas, submissions, findings."""

@@ -1,0 +1,1 @@
+"""The reconciliation maths: merged submissions and what each region publishes, recomputed."""

@@ -1,0 +1,1 @@
+"""The workbook: what offices fill and what recon reads back from it."""
