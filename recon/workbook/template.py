@@ -77,6 +77,12 @@ def build(region: str, country: str | None = None, *, entries: Iterable[Mapping]
     _meta(wb.create_sheet(L.META), region=region, country=country or "", revision=revision,
           office=office or (country or region), edition_year=edition_year)
     _validations(entries_ws, len(countries), len(vocab.areas.names), n_rows)
+    # The country column fits the region's longest name (the EEA's "United Kingdom of Great Britain and
+    # Northern Ireland" needs 52 characters; other regions are narrower).
+    longest = max(len(n) for n in countries) + 2
+    for ws in (entries_ws, summary_ws):
+        if ws is not None and ws.column_dimensions["A"].width < longest:
+            ws.column_dimensions["A"].width = longest
     wb.active = 1  # open on Entries
     return wb
 
