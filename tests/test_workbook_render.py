@@ -26,7 +26,7 @@ from recon.workbook import layout as L
 
 REGION = "West and Central Africa"
 ERROR_VALUES = ("Err:", "#REF!", "#NAME?", "#VALUE!", "#DIV/0!", "#N/A", "#NUM!")
-GREY = "00" + template.COMPUTED_FILL.start_color.rgb[-6:]
+GREY = "00EDEDED"  # template.COMPUTED_FILL
 
 
 def blank(tmp_path) -> Path:
