@@ -56,3 +56,41 @@ def recalculate(paths: Iterable[Path], out_dir: Path) -> dict[Path, Path]:
         raise LibreOfficeError(f"soffice exit {done.returncode}; not converted: {missing}\n"
                                f"{done.stdout}\n{done.stderr}")
     return outputs
+
+
+def to_pdf(paths: Iterable[Path], out_dir: Path) -> dict[Path, Path]:
+    """Print each workbook to ``out_dir/<stem>.pdf`` as LibreOffice Calc prints it (every visible sheet, with
+    its page setup), formulas recalculated on load as in :func:`recalculate`. One soffice run for all."""
+    paths = [Path(p).resolve() for p in paths]
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="recon-lo-profile-") as profile:
+        user = Path(profile) / "user"
+        user.mkdir()
+        (user / "registrymodifications.xcu").write_text(_RECALC_ALWAYS, encoding="utf-8")
+        cmd = [SOFFICE, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless", "--norestore",
+               "--nolockcheck", "--convert-to", "pdf:calc_pdf_Export", "--outdir", str(out_dir), *map(str, paths)]
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT_S, check=False)
+    outputs = {p: out_dir / f"{p.stem}.pdf" for p in paths}
+    missing = [str(p) for p, out in outputs.items() if not out.is_file() or out.stat().st_size == 0]
+    if done.returncode != 0 or missing:  # soffice exits 0 even when a file could not be converted
+        raise LibreOfficeError(f"soffice exit {done.returncode}; not converted: {missing}\n"
+                               f"{done.stdout}\n{done.stderr}")
+    return outputs
+
+
+def pdf_pages(pdf: Path) -> list[str]:
+    """The text of each page of ``pdf`` (``pdftotext -layout``), as a reader of the printout sees it."""
+    done = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True)
+    return done.stdout.split("\f")[:-1] if done.stdout.endswith("\f") else done.stdout.split("\f")
+
+
+def page_png(pdf: Path, page: int, out: Path, dpi: int = 80) -> Path:
+    """Page ``page`` (1-based) of ``pdf`` as ``out`` (PNG), whitespace around it trimmed (ImageMagick)."""
+    stem = out.with_suffix("")
+    subprocess.run(["pdftoppm", "-png", "-r", str(dpi), "-f", str(page), "-l", str(page), "-singlefile",
+                    str(pdf), str(stem)], check=True, capture_output=True)
+    subprocess.run(["convert", f"{stem}.png", "-trim", "+repage", str(out)], check=True, capture_output=True)
+    if not out.is_file():
+        raise LibreOfficeError(f"no PNG written for page {page} of {pdf}")
+    return out

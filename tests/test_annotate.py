@@ -9,6 +9,7 @@ import zipfile
 import fixtures as fx
 import pytest
 from openpyxl import load_workbook
+from openpyxl.comments import Comment
 from typer.testing import CliRunner
 
 from recon import pipeline
@@ -112,13 +113,16 @@ def test_a_chart_openpyxl_cannot_read_is_rebuilt(tmp_path):
 
 def test_annotating_an_annotated_copy_clears_the_old_marks(annotated, tmp_path):
     _src, _digest, out = annotated
-    again = annotate.write_copy(out, [], tmp_path / "again.xlsx")
+    wb = load_workbook(out)  # an office's own note on a cell recon never marked
+    wb[L.SUMMARY]["A3"].comment = Comment("figures from the March cable", "Nairobi office")
+    wb.save(noted := tmp_path / "noted.xlsx")
+    again = annotate.write_copy(noted, [], tmp_path / "again.xlsx")
     wb = load_workbook(again.path)
     assert again.marked == 0 and wb.sheetnames.count(L.FINDINGS) == 1
     assert [c.value for c in wb[L.FINDINGS][2]] == [None, None, None, annotate.NO_FINDINGS, None]
     assert wb[L.ENTRIES]["C6"].fill.fill_type is None and wb[L.ENTRIES]["C6"].comment is None
     assert wb[L.SUMMARY]["C11"].fill.start_color.rgb == "00FFF2CC" and wb[L.SUMMARY]["C11"].comment is None
-    assert wb[L.SUMMARY]["A3"].comment is not None  # the template's own note stays
+    assert wb[L.SUMMARY]["A3"].comment.text == "figures from the March cable"  # the office's own note stays
 
 
 def test_text_that_looks_like_a_formula_stays_text(tmp_path):

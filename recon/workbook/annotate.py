@@ -22,7 +22,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 from openpyxl.comments import Comment
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.hyperlink import Hyperlink
 
 from recon import inert
@@ -235,8 +235,17 @@ def write_copy(source: str | Path, findings: Sequence[Finding], out: str | Path)
         ws.column_dimensions[col].width = width
     for c in ws[1]:
         c.font = Font(bold=True)
+    from recon.workbook.template import print_setup, wrapped_height
+
+    for row in ws.iter_rows(min_row=2, min_col=4, max_col=5):  # message and suggestion wrap, on paper too
+        height = max(wrapped_height(c.value or "", WIDTHS[c.column - 1]) for c in row)
+        for c in row:
+            c.alignment = Alignment(wrap_text=True, vertical="top")
+        if height > 15:
+            ws.row_dimensions[row[0].row].height = height
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:E{ws.max_row}"
+    print_setup(ws, title_rows="1:1")
 
     # openpyxl reads recon's pie chart back, but drops a chart it cannot parse: then rebuild it.
     if before["charts"] and L.SUMMARY in wb.sheetnames and not wb[L.SUMMARY]._charts:

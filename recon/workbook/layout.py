@@ -18,17 +18,19 @@ STATUS_FUNDED = "Funded"
 STATUSES = (STATUS_REQUIREMENT, STATUS_FUNDED)
 YES = "Yes"
 
-# field → (header written by the template, other accepted headers incl. French and Spanish), width
+# field → (header written by the template, other accepted headers incl. French and Spanish), width in characters:
+# wide enough for the longest name of the lists ("UNSC resolution 1244-administered Kosovo") and, with the header
+# row wrapped on two lines, for each header ("Funding requirement / (USD)", "Intentional / duplicate").
 ENTRY_COLUMNS: dict[str, tuple[str, tuple[str, ...], int]] = {
-    "country": ("Country", ("Pays", "País", "Country name"), 30),
+    "country": ("Country", ("Pays", "País", "Country name"), 40),
     "area": ("Programmatic area", ("Area", "Domaine programmatique", "Área programática"), 40),
     "amount": ("Funding requirement (USD)", ("Funding requirement (in USD)", "Amount (USD)", "Amount",
                                              "Besoin de financement (USD)", "Requerimiento (USD)"), 22),
     "status": ("Status", ("Statut", "Estado"), 14),
     "populations": ("Target populations", ("Populations cibles", "Poblaciones destinatarias"), 40),
-    "source": ("Source", ("Reference",), 16),
+    "source": ("Source", ("Reference",), 22),
     "notes": ("Notes", ("Comments", "Remarques", "Notas"), 50),
-    "duplicate_ok": ("Intentional duplicate", ("Duplicate OK",), 12),
+    "duplicate_ok": ("Intentional duplicate", ("Duplicate OK",), 13),
 }
 REQUIRED_ENTRY_FIELDS = ("country", "area", "amount")
 TABLE_NAME = "EntriesTable"

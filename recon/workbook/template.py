@@ -14,7 +14,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.chart import PieChart, Reference
 from openpyxl.chart.label import DataLabelList
-from openpyxl.comments import Comment
+from openpyxl.chart.legend import Legend
 from openpyxl.formatting.rule import CellIsRule, FormulaRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
@@ -33,6 +33,10 @@ GREEN = PatternFill("solid", start_color="C6EFCE", end_color="C6EFCE")
 RED = PatternFill("solid", start_color="FFC7CE", end_color="FFC7CE")
 HEADER_FILL = PatternFill("solid", start_color="1F4E78", end_color="1F4E78")
 INPUT_FILL = PatternFill("solid", start_color="FFF2CC", end_color="FFF2CC")
+# The Summary's computed cells: the instructions' "grey columns".
+COMPUTED_FILL = PatternFill("solid", start_color="EDEDED", end_color="EDEDED")
+HEADER_HEIGHT = 32  # points: a header row wrapped on two lines ("Funding requirement / (USD)")
+HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="center")
 BOLD = Font(bold=True)
 WHITE_BOLD = Font(bold=True, color="FFFFFF")
 
@@ -67,12 +71,18 @@ def build(region: str, country: str | None = None, *, entries: Iterable[Mapping]
     lists = _lists(wb.create_sheet(L.LISTS), countries, vocab.areas.names, vocab.populations, reg.countries,
                    vocab.areas)
     if summary_ws is not None:
-        _summary(summary_ws, countries, vocab.areas.names, summary, n_rows, lists)
+        _summary(summary_ws, region, countries, vocab.areas.names, summary, lists)
     if live_checks:
         _entry_checks(entries_ws, n_rows, lists, country_office=country is not None)
     _meta(wb.create_sheet(L.META), region=region, country=country or "", revision=revision,
           office=office or (country or region), edition_year=edition_year)
-    _validations(entries_ws, len(countries), len(vocab.areas.names))
+    _validations(entries_ws, len(countries), len(vocab.areas.names), n_rows)
+    # The country column fits the region's longest name (the EEA's "United Kingdom of Great Britain and
+    # Northern Ireland" needs 52 characters; other regions are narrower).
+    longest = max(len(n) for n in countries) + 2
+    for ws in (entries_ws, summary_ws):
+        if ws is not None and ws.column_dimensions["A"].width < longest:
+            ws.column_dimensions["A"].width = longest
     wb.active = 1  # open on Entries
     return wb
 
@@ -142,19 +152,29 @@ def _instructions(ws, region: str, country: str | None, with_summary: bool) -> N
         ("", None),
         ("Do not rename sheets or headers; hidden sheets '_meta' and '_lists' drive the dropdowns.", None),
     ]
+    width = 110
     for i, (text, font) in enumerate(lines, start=1):
         cell = ws.cell(row=i, column=1, value=text)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")  # long lines wrap on screen and on paper
         if font:
             cell.font = font
-    ws.column_dimensions["A"].width = 130
+        elif len(text) > width:
+            ws.row_dimensions[i].height = wrapped_height(text, width)
+    ws.column_dimensions["A"].width = width
+    print_setup(ws)
 
 
 def _entries(ws, entries: Iterable[Mapping], formulas: bool = False, live_checks: bool = True) -> int:
     for i, f in enumerate(ENTRY_FIELDS, start=1):
         header, _aliases, width = L.ENTRY_COLUMNS[f]
         cell = ws.cell(row=1, column=i, value=header)
-        cell.font, cell.fill = WHITE_BOLD, HEADER_FILL
+        cell.font, cell.fill, cell.alignment = WHITE_BOLD, HEADER_FILL, HEADER_ALIGNMENT
         ws.column_dimensions[get_column_letter(i)].width = width
+    ws.row_dimensions[1].height = HEADER_HEIGHT
+    # The amount format for the whole column, so a row typed below the table (LibreOffice does not extend
+    # Excel tables) shows 1,200,000 like the rows above it; written cells carry it too (a cell's own style
+    # wins over its column's).
+    ws.column_dimensions[COL["amount"]].number_format = USD_FORMAT
     row = 1
     for row, entry in enumerate(entries, start=2):
         for i, f in enumerate(ENTRY_FIELDS, start=1):
@@ -172,11 +192,12 @@ def _entries(ws, entries: Iterable[Mapping], formulas: bool = False, live_checks
     width = len(ENTRY_FIELDS) + (1 if live_checks else 0)
     if live_checks:
         cell = ws.cell(row=1, column=width, value=livecheck.CHECK_HEADER)
-        cell.font, cell.fill = WHITE_BOLD, HEADER_FILL
+        cell.font, cell.fill, cell.alignment = WHITE_BOLD, HEADER_FILL, HEADER_ALIGNMENT
         ws.column_dimensions[get_column_letter(width)].width = 34
     table = Table(displayName=L.TABLE_NAME, ref=f"A1:{get_column_letter(width)}{last}")
     table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
     ws.add_table(table)
+    print_setup(ws, title_rows="1:1")
     return last - 1
 
 
@@ -196,9 +217,11 @@ def _entry_checks(ws, n_entries: int, lists: livecheck.Lists, country_office: bo
                                                    font=Font(bold=True)))
 
 
-def _validations(ws, n_countries: int, n_areas: int) -> None:
+def _validations(ws, n_countries: int, n_areas: int, n_entries: int = 0) -> None:
+    """Dropdowns and validations on every pre-filled row and :data:`VALIDATED_ROWS` rows at least, so rows
+    typed below the table validate as the rows above them."""
     lists = quote_sheetname(L.LISTS)
-    end = VALIDATED_ROWS + 1
+    end = max(n_entries, VALIDATED_ROWS) + 1
 
     def add(col: str, dv: DataValidation) -> None:
         ws.add_data_validation(dv)
@@ -251,9 +274,10 @@ def _mismatch_reason(name: str, field: str, variants: str | None = None, canonic
     return f'IF({text_row}>0,"TEXT AMOUNT IN ENTRIES ROW "&{text_row},{otherwise})'
 
 
-def _summary(ws, countries: list[str], areas: list[str], summary: PublishedSummary | None,
-             n_entries: int, lists: livecheck.Lists) -> None:
-    region_title = summary.title if summary else ""
+def _summary(ws, region: str, countries: list[str], areas: list[str], summary: PublishedSummary | None,
+             lists: livecheck.Lists) -> None:
+    # The region's title as printed when pre-filled; a blank template names its region.
+    region_title = (summary.title if summary else None) or region
     ws["A1"] = "Funding requirements for"
     ws["A1"].font = Font(bold=True, size=13)
     ws["B1"] = region_title
@@ -280,7 +304,7 @@ def _summary(ws, countries: list[str], areas: list[str], summary: PublishedSumma
             f'=IF(AND(A{r}="",B{r}=""),"",IF(ISNUMBER(B{r}),IF(ABS(B{r}-D{r})<0.5,"OK",{country_reason}),'
             f'IF(LOWER(TRIM(B{r}))="funded",IF(COUNTIFS({cty},$A{r},{requirement_only})=0,"OK","MISMATCH"),'
             f'IF(COUNTIF({cty},$A{r})>0,"MISSING",""))))')
-        _style_row(ws, r, input_cols="AB")
+        _style_row(ws, r, input_cols="AB", computed_cols="DEF")
     c_last = max(r, c_first)
 
     r = c_last + 2
@@ -318,7 +342,7 @@ def _summary(ws, countries: list[str], areas: list[str], summary: PublishedSumma
                        f'IF(ISERROR({printed}),"NOT A NUMBER",IF(G{r}="","",'
                        f'IF(ABS({printed}-G{r})<0.000001,"OK",IF({own},"SEE TOTAL","MISMATCH"))))))')
         ws[f"I{r}"].number_format = "@"
-        _style_row(ws, r, input_cols="ABC")
+        _style_row(ws, r, input_cols="ABC", computed_cols="DEFGHI")
 
     r = total_row
     ws[f"A{r}"] = L.TOTAL_LABEL
@@ -327,7 +351,7 @@ def _summary(ws, countries: list[str], areas: list[str], summary: PublishedSumma
     ws[f"D{r}"] = f"=SUMIFS({amount},{requirement_only})"
     ws[f"E{r}"] = f'=IF(ISNUMBER(B{r}),B{r}-D{r},"")'
     ws[f"F{r}"] = f'=IF(ISNUMBER(B{r}),IF(ABS(B{r}-D{r})<0.5,"OK",{_mismatch_reason(None, "country")}),"MISSING")'
-    _style_row(ws, r, input_cols="AB")
+    _style_row(ws, r, input_cols="AB", computed_cols="DEF")
     for offset, (label, first, last) in enumerate(
             (("Sum of the country table", c_first, c_last), ("Sum of the area table", a_first, a_last)),
             start=1):
@@ -341,22 +365,49 @@ def _summary(ws, countries: list[str], areas: list[str], summary: PublishedSumma
         unlisted = f"(D{r}-SUM(D{first}:D{last}))"
         ws[f"F{rr}"] = (f'=IF(ISNUMBER(B{r}),IF(ABS(B{r}-D{rr})<0.5,"OK",IF(ABS(D{rr}-D{r})<0.5,"SEE TOTAL",'
                         f'IF(AND({unlisted}>=0.5,ABS(B{r}-D{rr}-{unlisted})<0.5),"ROW MISSING","MISMATCH"))),"")')
-        _style_row(ws, rr, input_cols="")
+        _style_row(ws, rr, input_cols="", computed_cols="DEF")
 
-    last = r + 2
-    for col in "FH":
-        rng = f"{col}5:{col}{last}"
+    # Green OK / red otherwise on the check cells only: never on a header row between the tables.
+    for col, first, last in (("F", c_first, c_last), ("F", a_first, a_last), ("F", total_row, total_row + 2),
+                             ("H", a_first, a_last)):
+        rng = f"{col}{first}:{col}{last}"
         ws.conditional_formatting.add(rng, CellIsRule(operator="equal", formula=['"OK"'], fill=GREEN))
         ws.conditional_formatting.add(
-            rng, FormulaRule(formula=[f'AND({col}5<>"",{col}5<>"OK")'], fill=RED, font=Font(bold=True)))
-    for col, width in zip("ABCDEFGHI", (42, 18, 14, 20, 14, 12, 14, 12, 12), strict=True):
+            rng, FormulaRule(formula=[f'AND({col}{first}<>"",{col}{first}<>"OK")'], fill=RED, font=Font(bold=True)))
+    for col, width in zip("ABCDEFGHI", SUMMARY_WIDTHS, strict=True):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "A4"
+    print_setup(ws)
 
     add_pie_chart(ws, a_first - 1, a_last)
     ws["J3"] = "Pie chart of the published area table (Excel computes its own %; compare with column C)"
     ws["J3"].font = Font(italic=True)
-    ws["A3"].comment = Comment(f"{n_entries} entries when this workbook was written", "recon")
+
+
+# Summary columns A–I, characters: names up to "The former Yugoslav Republic of Macedonia"; headers wrap on two
+# lines ("Computed from / Entries", "Pie % as / read"); the Check column takes "WRITE 'Central African Republic'"
+# and "TEXT AMOUNT IN ENTRIES ROW 123", the Pie check "NOT A NUMBER".
+SUMMARY_WIDTHS = (44, 16, 12, 16, 14, 34, 12, 14, 10)
+
+
+def wrapped_height(text: str, width: float, line_pt: float = 15) -> float:
+    """Row height in points for ``text`` wrapped in a column ``width`` characters wide: neither LibreOffice nor
+    Excel re-measures a row openpyxl wrote, so without it wrapped lines overlap the next row.
+    ``wrapped_height("x" * 250, 110)`` → 45 (three lines of 121)."""
+    per_line = max(width * 1.1, 1)  # text averages narrower than the "0" a width counts, less whole words
+    lines = sum(max(1, -(-len(part) // int(per_line))) for part in str(text).split("\n"))
+    return lines * line_pt
+
+
+def print_setup(ws, title_rows: str | None = None) -> None:
+    """Print (and PDF) setup: A4 landscape, one page wide however many tall, ``title_rows`` (``"1:1"``)
+    repeated on every page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if title_rows:
+        ws.print_title_rows = title_rows
 
 
 PIE_CHART_ANCHOR = "J4"
@@ -370,9 +421,11 @@ def add_pie_chart(ws, header_row: int, last_row: int) -> None:
     chart.title = "Funding requirement by programmatic area (published USD)"
     chart.add_data(Reference(ws, min_col=2, min_row=header_row, max_row=last_row), titles_from_data=True)
     chart.set_categories(Reference(ws, min_col=1, min_row=header_row + 1, max_row=last_row))
-    chart.dataLabels = DataLabelList()
-    chart.dataLabels.showPercent = True
-    chart.height, chart.width = 9, 16
+    # Percent labels only: left unset, LibreOffice also shows series, category and value on every slice.
+    chart.dataLabels = DataLabelList(showPercent=True, showVal=False, showCatName=False, showSerName=False,
+                                     showLegendKey=False, showLeaderLines=False)
+    chart.legend = Legend(legendPos="r")  # the area names, beside the pie
+    chart.height, chart.width = 10, 20
     ws.add_chart(chart, PIE_CHART_ANCHOR)
 
 
@@ -397,15 +450,17 @@ def _blank(name: str) -> PublishedRow:
 def _header(ws, row: int, labels) -> None:
     for i, label in enumerate(labels, start=1):
         cell = ws.cell(row=row, column=i, value=label or None)
-        cell.font, cell.fill = WHITE_BOLD, HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True)
+        cell.font, cell.fill, cell.alignment = WHITE_BOLD, HEADER_FILL, HEADER_ALIGNMENT
+    ws.row_dimensions[row].height = HEADER_HEIGHT
 
 
-def _style_row(ws, r: int, input_cols: str) -> None:
+def _style_row(ws, r: int, input_cols: str, computed_cols: str = "") -> None:
     for col in "BDE":
         ws[f"{col}{r}"].number_format = USD_FORMAT
     for col in input_cols:
         ws[f"{col}{r}"].fill = INPUT_FILL
+    for col in computed_cols:
+        ws[f"{col}{r}"].fill = COMPUTED_FILL
 
 
 def _lists(ws, countries: list[str], areas: list[str], populations: list[str], region_countries=None,
