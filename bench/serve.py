@@ -8,10 +8,16 @@ times or until ``--seconds`` have passed, one upload at a time. Reports p50/p95 
   server recorded it on each revision (``check_ms``);
 - ``verdict_cpu_ms``: the CPU time of the thread that ran it (close to the wall time on an idle core;
   on a contended machine the wall time is this plus the wait for a core);
-- ``request_ms``: the whole upload request as the client saw it (upload, store, verdict, record, redirect).
+- ``request_ms``: the whole upload request as the client saw it (upload, store, verdict, record, redirect);
+- ``direct``: the same workbook checked ``--direct`` times by an ``intake.Checker`` in this process, in a
+  worker thread as the server does (no HTTP, no archive): wall and CPU per check.
+
+The machine's load average is recorded before and after (this 2-core machine is shared: compare CPU time).
+``RECON_SPEED`` in the environment applies to the server and to the direct checks alike.
 
     python bench/serve.py                                   # East and Horn of Africa, 20 uploads, ≤ 120 s
     python bench/serve.py --workbook workbooks/mi2015/asia-and-the-pacific.xlsx --count 50 --seconds 300
+    python bench/serve.py --direct 40 --count 0             # the Checker alone, 40 checks
 
 Prints one JSON object and saves it to ``bench/results/serve-<time>.json``.
 """
@@ -53,16 +59,62 @@ def main() -> None:
     ap.add_argument("--workbook", type=Path, default=DEFAULT)
     ap.add_argument("--count", type=int, default=20, help="uploads at most (default 20)")
     ap.add_argument("--seconds", type=float, default=120, help="stop uploading after this long (default 120)")
+    ap.add_argument("--direct", type=int, default=20, help="checks by a Checker in this process (default 20)")
     args = ap.parse_args()
-    count = max(1, min(args.count, 1000))
+    count = max(0, min(args.count, 1000))
+    load_before = os.getloadavg()
+    report = {"workbook": args.workbook.name, "size_bytes": args.workbook.stat().st_size,
+              "recon_speed": os.environ.get("RECON_SPEED", "auto"), "cpus": os.cpu_count(),
+              "load_average_before": load_before}
+    if args.direct > 0:
+        report["direct"] = direct(args.workbook, min(args.direct, 1000))
+    if count > 0:
+        report.update(through_the_site(args.workbook, count, args.seconds))
+    report.update(when=datetime.now(UTC).isoformat(timespec="seconds"), load_average_after=os.getloadavg())
+    print(json.dumps(report, indent=1))
+    out = HERE / "results" / f"serve-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
 
+
+def summary(values: list[float]) -> dict:
+    return {"p50": round(statistics.median(values)), "p95": round(pct(values, 0.95)), "min": round(min(values)),
+            "max": round(max(values))}
+
+
+def direct(workbook: Path, n: int) -> dict:
+    """``n`` checks of ``workbook`` by one Checker (built once, as ``recon serve`` builds it), each in a worker
+    thread; the first check is reported apart (the GX objects' first use)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from recon.intake import Checker, office_of
+    from recon.workbook.read import read_workbook
+
+    region, country = office_of(read_workbook(workbook))
+    started = time.perf_counter()
+    checker = Checker()
+    built_s = time.perf_counter() - started
+    wall, cpu = [], []
+    with ThreadPoolExecutor(1) as pool:
+        for _ in range(n + 1):
+            v = pool.submit(checker.check, workbook, region, country).result()
+            assert v.status == "accepted", v.reason
+            wall.append(v.seconds * 1000)
+            cpu.append(v.cpu_seconds * 1000)
+    return {"checks": n, "checker_built_s": round(built_s, 1), "first_ms": round(wall[0]),
+            "first_cpu_ms": round(cpu[0]), "findings": len(v.findings), "wall_ms": summary(wall[1:]),
+            "cpu_ms": summary(cpu[1:])}
+
+
+def through_the_site(workbook: Path, count: int, seconds: float) -> dict:
+    """``recon serve`` on a free port; ``count`` uploads of ``workbook`` through its office's link."""
     import httpx
 
     from recon.archive import Archive
     from recon.intake import office_of
     from recon.workbook.read import read_workbook
 
-    region, country = office_of(read_workbook(args.workbook))
+    region, country = office_of(read_workbook(workbook))
     with tempfile.TemporaryDirectory(prefix="recon-bench-serve-") as d:
         data, port = Path(d) / "recon-data", free_port()
         base = f"http://127.0.0.1:{port}"
@@ -89,12 +141,12 @@ def main() -> None:
                 office_page = client.get(link, follow_redirects=True)
                 token = re.search(r'name="csrf_token" value="([^"]+)"', office_page.text).group(1)
                 upload_url = re.search(r'action="(/offices/\d+/upload)"', office_page.text).group(1)
-                body = args.workbook.read_bytes()
-                deadline = time.perf_counter() + args.seconds
+                body = workbook.read_bytes()
+                deadline = time.perf_counter() + seconds
                 while len(request_ms) < count and time.perf_counter() < deadline:
                     t = time.perf_counter()
                     r = client.post(upload_url, data={"csrf_token": token},
-                                    files={"workbook": (args.workbook.name, body)})
+                                    files={"workbook": (workbook.name, body)})
                     request_ms.append((time.perf_counter() - t) * 1000)
                     assert r.status_code == 303, r.text[:500]
         finally:
@@ -106,21 +158,8 @@ def main() -> None:
         verdict_ms = [float(r.check_ms) for r in revisions]
         verdict_cpu_ms = [float(r.check_cpu_ms) for r in revisions]
         archive.close()
-
-    def summary(values):
-        return {"p50": round(statistics.median(values)), "p95": round(pct(values, 0.95)), "min": round(min(values)),
-                "max": round(max(values))}
-
-    report = {
-        "workbook": args.workbook.name, "size_bytes": args.workbook.stat().st_size, "uploads": len(request_ms),
-        "verdict_ms": summary(verdict_ms), "verdict_cpu_ms": summary(verdict_cpu_ms), "request_ms": summary(request_ms), "startup_s": round(startup_s, 1),
-        "when": datetime.now(UTC).isoformat(timespec="seconds"), "cpus": os.cpu_count(),
-        "load_average": os.getloadavg(),
-    }
-    print(json.dumps(report, indent=1))
-    out = HERE / "results" / f"serve-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+    return {"uploads": len(request_ms), "verdict_ms": summary(verdict_ms), "verdict_cpu_ms": summary(verdict_cpu_ms),
+            "request_ms": summary(request_ms), "startup_s": round(startup_s, 1)}
 
 
 if __name__ == "__main__":

@@ -81,7 +81,8 @@ class Checker:
         from recon.rules import Rules, rules_version
 
         self.rules_dir = rules_dir
-        self.rules = Rules(rules_dir)
+        # An upload's verdict is its findings; GX's raw results are never shown, so they need not be kept.
+        self.rules = Rules(rules_dir, raw_results=False)
         self.version = rules_version(self.rules.directory)
         self._lock = threading.Lock()
 

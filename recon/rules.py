@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from recon import speed
 from recon.appeal.finding import Finding
 from recon.appeal.vocabulary import load
 from recon.errors import RulesError
@@ -198,6 +199,8 @@ def build_suite(gx, data: dict, source: str):
 RESULT_FORMAT = {"result_format": "COMPLETE", "unexpected_index_column_names": ["row_id"],
                  "partial_unexpected_count": 0, "return_unexpected_index_query": False,
                  "exclude_unexpected_values": True}  # the index list carries row_id only: all recon reads
+# Whether each expectation holds, and no more: GX plans about half the metrics, none listing rows.
+BRIEF_FORMAT = {"result_format": "BOOLEAN_ONLY"}
 
 class Rules:
     """Every suite loaded into an ephemeral GX context, ready to validate.
@@ -209,16 +212,27 @@ class Rules:
     [Finding(rule='ENTRY-AMOUNT-MISSING', severity='error', ...)]
     """
 
-    def __init__(self, directory: Path | None = None):
+    def __init__(self, directory: Path | None = None, raw_results: bool = True):
         self.loaded = load_suites(directory)
+        # False: the caller reads the findings only (an upload's verdict), not GX's raw results, so
+        # recon.speed may first ask GX which expectations fail and then list the rows of only those.
+        self.raw_results = raw_results
         self.directory = self.loaded.directory
         self.suites = self.loaded.data
         _quiet_gx()
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # recon never talks to the network
         import great_expectations as gx
         from great_expectations.data_context.types.base import ProgressBarsConfig
+        from great_expectations.execution_engine.pandas_execution_engine import PandasExecutionEngine
+        from great_expectations.expectations.expectation import Expectation
+        from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
         self._gx = gx
+        # What GX recomputes many times over in one validation, though the answer cannot change meanwhile
+        # (see recon.speed.gxmemo): an expectation's configuration, the expectation a configuration
+        # stands for, and the batch's rows under a row condition.
+        self._memo = [(Expectation, "configuration"), (ExpectationConfiguration, "to_domain_obj"),
+                      (PandasExecutionEngine, "_apply_row_condition_filter", _condition_key)]
         self.context = gx.get_context(mode="ephemeral")
         self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
         self._source = self.context.data_sources.add_pandas("recon")
@@ -242,10 +256,12 @@ class Rules:
         batch = self._source.add_dataframe_asset(name).add_batch_definition_whole_dataframe(name)
         return batch, suite, {e.id: i for i, e in enumerate(suite.expectations)}
 
-    def validate(self, name: str, frame: pd.DataFrame, indices: list[int] | None = None) -> Validation:
+    def validate(self, name: str, frame: pd.DataFrame, indices: list[int] | None = None,
+                 brief: bool = False) -> Validation:
         """One GX run of suite ``name`` on ``frame`` — with ``indices``, of only those expectations of the
         suite (a sub-suite, built once). GX is handed only the columns those expectations read: it copies
-        its batch through every row condition."""
+        its batch through every row condition. ``brief``: GX says only whether each expectation holds
+        (``BOOLEAN_ONLY``); a failing one's entry in ``failing`` is then empty, its rows not listed."""
         data = self.suites[name]
         if indices is not None:
             key = f"{name}[{','.join(map(str, indices))}]"
@@ -263,7 +279,9 @@ class Rules:
         batch = definition.get_batch(batch_parameters={"dataframe": given})
         # Batch.validate, not a ValidationDefinition: that also serialises every result into the context's
         # results store, which recon never reads.
-        result = batch.validate(suite, expectation_parameters=self.params, result_format=RESULT_FORMAT)
+        with speed.remembering(self._memo):
+            result = batch.validate(suite, expectation_parameters=self.params,
+                                    result_format=BRIEF_FORMAT if brief else RESULT_FORMAT)
         # What ValidationDefinition.run would stamp, so the attached report still says when it ran.
         from great_expectations.core.run_identifier import RunIdentifier  # imported by GX already
 
@@ -276,7 +294,7 @@ class Rules:
                                  f"{r.exception_info.get('exception_message')}")
             if not r.success:
                 ids = []  # [{"row_id": [3, 7]}] (values excluded) or [{"row_id": 3, ...}, ...]
-                for d in r.result.get("unexpected_index_list") or []:
+                for d in (r.result or {}).get("unexpected_index_list") or []:
                     ids.extend(d["row_id"] if isinstance(d["row_id"], list) else [d["row_id"]])
                 i = index[r.expectation_config.id]
                 failing[indices[i] if indices is not None else i] = np.array(list(dict.fromkeys(ids)),
@@ -302,6 +320,12 @@ class Rules:
     def run(self, recon: Reconciliation) -> RuleRun:
         """Every suite on every row of its frame, here; Findings and the raw GX results."""
         return RuleRun({name: self.check(name, recon) for name in self.suites})
+
+
+def _condition_key(_engine, data, row_condition, domain_kwargs) -> tuple:
+    """What GX's rows under a row condition depend on: the batch's frame, the condition (a dict or GX's
+    condition object, both with a full repr) and its parser."""
+    return id(data), repr(row_condition), domain_kwargs.get("condition_parser")
 
 
 def _findings(exp: dict, ids: np.ndarray, frame: pd.DataFrame, where: pd.Index) -> list[Finding]:

@@ -8,7 +8,9 @@ The switch is the environment variable ``RECON_SPEED``:
 
 - ``auto`` (the default): each shortcut where it pays — reader processes from 4 MB of workbooks on two or
   more cores, witness rows for frames of 10,000 rows or more, the published-table suites in a forked helper
-  (Linux, two or more cores), the cycle collector off during a batch, GX's unused imports deferred;
+  (Linux, two or more cores, from the main thread), the cycle collector off during a batch, GX's unused
+  imports deferred, GX's repeated work within a validation done once, and — when only findings are asked
+  for — two GX passes per suite;
 - ``off``: none of them — workbooks read one by one, every suite validated whole, in this process;
 - ``always``: every shortcut whatever the size (how the tests show that both ways give the same findings).
 
@@ -18,7 +20,9 @@ The shortcuts, one module each:
 - :mod:`recon.speed.witness` — Great Expectations validates a few *witness* rows per group, not every row;
 - :mod:`recon.speed.forking` — where fork is safe, and the forked helper that runs some suites meanwhile;
 - :mod:`recon.speed.imports` — modules ``import great_expectations`` pulls in but recon never uses, deferred;
-- :mod:`recon.speed.collector` — Python's cycle collector off for one batch.
+- :mod:`recon.speed.collector` — Python's cycle collector off for one batch;
+- :mod:`recon.speed.gxmemo` — what GX recomputes within one validation, computed once;
+- two passes for a verdict (:func:`run_rules`): which expectations fail, then the rows of only those.
 
 Importing this package stays light (no pandas, no numpy): reader processes are forked from a process that
 has imported it.
@@ -36,7 +40,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from recon.speed import collector, imports, readers
+from recon.speed import collector, gxmemo, imports, readers
 
 if TYPE_CHECKING:
     from recon.reconciliation.reconcile import Reconciliation
@@ -62,6 +66,11 @@ def defer_unused_imports(chosen: str | None = None) -> None:
     """Call before ``import great_expectations`` (see :mod:`recon.speed.imports`)."""
     if mode(chosen) != "off":
         imports.defer_unused()
+
+
+def remembering(targets: list[tuple], chosen: str | None = None) -> AbstractContextManager:
+    """Around one GX validation: each of ``targets``' answers computed once (see :mod:`recon.speed.gxmemo`)."""
+    return nullcontext() if mode(chosen) == "off" else gxmemo.remembered(targets)
 
 
 def read_each(paths: list[Path], read_one: Callable, advance: Callable[[], None] | None = None,
@@ -97,7 +106,8 @@ def run_rules(rules: Rules, recon: Reconciliation, chosen: str | None = None) ->
 
     def check(name: str) -> Checked:
         frame = rules.frame(name, recon)
-        said = witness.validate(rules.suites[name], frame, partial(rules.validate, name), chosen)
+        gx = partial(rules.validate, name) if rules.raw_results else partial(in_two_passes, rules, name)
+        said = witness.validate(rules.suites[name], frame, gx, chosen)
         return Checked(rules.findings(name, frame, said.failing), said.result, said.rows)
 
     names = list(rules.suites)
@@ -108,3 +118,19 @@ def run_rules(rules: Rules, recon: Reconciliation, chosen: str | None = None) ->
         done = {name: check(name) for name in names if name not in aside}
         done.update(elsewhere.result())
     return RuleRun({name: done[name] for name in names})
+
+
+def in_two_passes(rules: Rules, name: str, frame, indices: list[int] | None = None):
+    """``rules.validate(name, frame, indices)``'s failing rows, when GX's raw results are not wanted: GX
+    first says only which expectations fail (about half the metrics, none listing rows — most expectations
+    hold on most uploads), then lists the rows of each failing expectation on its own (a sub-suite of one,
+    so at most one per expectation is ever built). The result kept is the first pass's."""
+    from recon.rules import Validation
+
+    brief = rules.validate(name, frame, indices, brief=True)
+    failing, rows = {}, brief.rows
+    for i in sorted(brief.failing):
+        listed = rules.validate(name, frame, [i])
+        failing.update(listed.failing)
+        rows += listed.rows
+    return Validation(failing, brief.result, rows)

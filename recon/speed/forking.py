@@ -14,6 +14,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -33,8 +34,11 @@ def context():
 
 
 def helper_available(mode: str) -> bool:
-    """A forked helper needs fork; ``auto`` also wants a second core for it to run on."""
-    if mode == "off" or not can_fork():
+    """A forked helper needs fork, from the main thread; ``auto`` also wants a second core for it to run on.
+
+    A server checks uploads in worker threads while its other threads run: a lock another thread holds
+    at the fork would stay locked in the child, so from any thread but the main one recon validates here."""
+    if mode == "off" or not can_fork() or threading.current_thread() is not threading.main_thread():
         return False
     return mode == "always" or (os.cpu_count() or 1) > 1
 

@@ -27,10 +27,8 @@ def run(db: str | None, data: Path, host: str, port: int, demo: bool, secure_coo
     from recon.web import create_app
     from recon.web.security import redact_access_log
 
-    # The speed wing may fork a helper process; forking a server that has other threads running is unsafe (a
-    # lock held by another thread stays locked in the child), so the server validates in-process. An upload
-    # is one office's workbook, far below the sizes where the speed wing's shortcuts pay.
-    os.environ.setdefault("RECON_SPEED", "off")
+    # RECON_SPEED applies here as anywhere: uploads are checked in worker threads, from which the speed wing
+    # never forks (recon.speed.forking), and its in-process shortcuts are what make a verdict quick.
     archive = Archive.open(db, data)
     echo(f"recon: archive {archive.engine.url.render_as_string(hide_password=True)}, files in {archive.data}")
     echo("recon: loading the rules (Great Expectations)…")
