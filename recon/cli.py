@@ -355,30 +355,39 @@ def reconcile(
 @contextlib.contextmanager
 def _frozen_inputs(db: str | None, data: Path, revision: str | None):
     """The workbooks of a frozen budget revision, staged in a temporary folder under their file names."""
-    import json
+    from recon.archive import frozen
 
-    from recon.archive.freeze import staged_inputs
-    from recon.errors import UsageError
-
-    if revision not in (None, "latest") and not (revision or "").isdigit():
-        raise UsageError(f"--revision {revision!r}: a budget revision number, or latest")
+    frozen.number(revision)  # a wrong --revision is refused before the archive is opened
     archive = _archive(db, data)
     try:
-        frozen = archive.budget_revision(None if revision in (None, "latest") else int(revision))
-        if frozen is None:
-            raise UsageError(f"no budget revision {revision or 'frozen yet'} in the archive; freeze one with "
-                             "`recon revision freeze`")
-        with staged_inputs(archive, json.loads(frozen.inputs)) as folder:
+        with frozen.workbooks(archive, revision) as folder:
             yield folder
+    finally:
+        archive.close()
+
+
+def _frozen_snapshot(db: str | None, data: Path, which: str) -> dict:
+    from recon.archive import frozen
+
+    frozen.number(which)
+    archive = _archive(db, data)
+    try:
+        return frozen.snapshot(archive, which)
     finally:
         archive.close()
 
 
 @app.command()
 def diff(
-    old: Annotated[Path, typer.Argument(help="The previous revision: a folder of workbooks or a report.json.")],
-    new: Annotated[Path, typer.Argument(help="The new revision: a folder of workbooks or a report.json.")],
+    old: Annotated[str, typer.Argument(help="The previous revision: a folder of workbooks or a report.json; with "
+                                       "--db/--data, a budget revision number or latest.")],
+    new: Annotated[str, typer.Argument(help="The new revision: a folder of workbooks or a report.json; with "
+                                       "--db/--data, a budget revision number or latest.")],
     format: Annotated[Format, typer.Option("--format", "-f", help="rich (default) or json.")] = Format.rich,
+    db: Annotated[str | None, typer.Option("--db", metavar="URL", help="Compare two frozen budget revisions "
+                                           "of this archive (OLD and NEW are their numbers).")] = None,
+    data: Annotated[Path | None, typer.Option("--data", metavar="DIR", help="The archive's data folder "
+                                              "(default: recon-data); implies --db's default.")] = None,
     verbose: Verbose = False,
 ) -> None:
     """What changed between two revisions: requirements per region, country and area; entries added and
@@ -389,11 +398,17 @@ def diff(
         recon diff reports/rev1/report.json submissions/
 
         recon diff revision-1/ revision-2/ --format json > changes.json
+
+        recon diff --db postgresql+psycopg://recon@db/recon 3 latest
     """
     with _guarded(verbose):
         from recon.report import diff as changes
 
-        result = changes.compare(changes.load(old), changes.load(new))
+        if db is not None or data is not None:
+            archive = data or Path("recon-data")
+            result = changes.compare(_frozen_snapshot(db, archive, old), _frozen_snapshot(db, archive, new))
+        else:
+            result = changes.compare(changes.load(Path(old)), changes.load(Path(new)))
         if format is Format.json:
             import json
 
@@ -408,6 +423,12 @@ def export(
                                                            "edition).")] = None,
     format: Annotated[ExportFormat, typer.Option("--format", "-f", help="csv or json.")] = ExportFormat.csv,
     output: Annotated[str, typer.Option("--output", "-o", help="File to write, or - for standard output.")] = "-",
+    db: Annotated[str | None, typer.Option("--db", metavar="URL", help="Export a frozen budget revision's "
+                                           "workbooks from this archive instead of files.")] = None,
+    data: Annotated[Path | None, typer.Option("--data", metavar="DIR", help="The archive's data folder "
+                                              "(default: recon-data); implies --db's default.")] = None,
+    revision: Annotated[str | None, typer.Option("--revision", metavar="N|latest", help="With --db or --data: "
+                                                 "which frozen budget revision (default: latest).")] = None,
     verbose: Verbose = False,
 ) -> None:
     """Write the consolidated entries: region,country,area,amount_usd,status,source.
@@ -415,16 +436,23 @@ def export(
     Example:
 
         recon export workbooks/mi2015 --format csv -o entries.csv
+
+        recon export --db postgresql+psycopg://recon@db/recon --revision 3 -o revision-3.csv
     """
-    with _guarded(verbose):
+    with _guarded(verbose), contextlib.ExitStack() as stack:
         from recon import pipeline
-        from recon.errors import OutputError
+        from recon.errors import OutputError, UsageError
         from recon.inert import line
         from recon.output import refuse_unsafe, write_text
         from recon.pipeline import bundled_dir
         from recon.report import export as ex
 
-        given = paths or [bundled_dir()]
+        if db is not None or data is not None or revision is not None:
+            if paths:
+                raise UsageError("give workbooks or --db/--data/--revision, not both")
+            given = [stack.enter_context(_frozen_inputs(db, data or Path("recon-data"), revision))]
+        else:
+            given = paths or [bundled_dir()]
         files = pipeline.collect(given)
         target = None if output == "-" else Path(output)
         if target is not None:  # before any workbook is read

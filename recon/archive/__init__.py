@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from recon.archive.models import BudgetRevision, LoginFailure, Office, ReportFile, Revision, UploadToken, User
 from recon.archive.store import FileStore, safe_filename
 
-__all__ = ["Archive", "BudgetRevision", "ReportFile", "Office", "Revision", "UploadToken", "User", "Throttled", "FileStore", "safe_filename",
+__all__ = ["Archive", "AlreadyFrozen", "FrozenMeanwhile", "BudgetRevision", "ReportFile", "Office", "Revision", "UploadToken", "User", "Throttled", "FileStore", "safe_filename",
            "default_url", "office_key", "hash_token"]
 
 DEFAULT_DATA = Path("recon-data")
@@ -295,14 +295,31 @@ class Archive:
             return s.scalar(q)
 
     def record_budget_revision(self, *, frozen_by: str, rules_version: str | None, inputs: list[dict],
-                               counts: dict[str, int], files: list[tuple[str, str, int]]) -> BudgetRevision:
-        """The next budget revision with its report ``files`` ([(name, sha256, size)], already in the store),
-        in one transaction: it exists whole or not at all. Numbered like :meth:`record` (unique + retry)."""
+                               counts: dict[str, int], files: list[tuple[str, str, int]],
+                               after: int | None = None) -> BudgetRevision:
+        """Budget revision ``after + 1`` (1 when ``after`` is None) with its report ``files`` ([(name, sha256,
+        size)], already in the store), in one transaction: it exists whole or not at all.
+
+        ``after`` is the revision the report was written against (its "what changed"). Inside the same
+        transaction as the numbering, the latest revision is read again: if it already holds these ``inputs``
+        under the same rules, :class:`AlreadyFrozen` (nothing new — another freeze got there first); if it
+        is no longer ``after``, :class:`FrozenMeanwhile` (the report compares against the wrong revision:
+        write it again). Two freezes deciding at once both read the same latest revision and insert the same
+        number; the unique number lets one commit, and the other, reading again, finds it.
+        """
         for _attempt in range(NUMBER_RETRIES):
             try:
                 with self.sessions.begin() as s:
-                    n = s.scalar(select(func.coalesce(func.max(BudgetRevision.number), 0))) + 1
-                    rev = BudgetRevision(number=n, frozen_by=frozen_by, rules_version=rules_version,
+                    latest = s.scalar(select(BudgetRevision).order_by(BudgetRevision.number.desc()).limit(1))
+                    if latest is not None:
+                        s.expunge(latest)  # kept readable after the rollback an exception below causes
+                    if latest is not None and latest.rules_version == rules_version \
+                            and json.loads(latest.inputs) == inputs:
+                        raise AlreadyFrozen(latest)
+                    if (latest.number if latest is not None else None) != after:
+                        raise FrozenMeanwhile(latest)
+                    rev = BudgetRevision(number=(after or 0) + 1, frozen_by=frozen_by,
+                                         rules_version=rules_version,
                                          inputs=json.dumps(inputs, ensure_ascii=False),
                                          errors=counts.get("error", 0), warnings=counts.get("warning", 0),
                                          infos=counts.get("info", 0),
@@ -311,8 +328,25 @@ class Archive:
                     s.add(rev)
                 return rev
             except IntegrityError:
-                continue
+                continue  # another freeze took the number: read the latest again
         raise RuntimeError(f"could not number a budget revision after {NUMBER_RETRIES} tries")
+
+
+class AlreadyFrozen(Exception):
+    """The latest budget revision already holds exactly these inputs under these rules: nothing new."""
+
+    def __init__(self, revision: BudgetRevision):
+        super().__init__(f"budget revision {revision.number} already holds these uploads")
+        self.revision = revision
+
+
+class FrozenMeanwhile(Exception):
+    """Another budget revision was frozen since this freeze began (``revision``, or None): the report's
+    "what changed" would compare against the wrong one."""
+
+    def __init__(self, revision: BudgetRevision | None):
+        super().__init__(f"budget revision {revision.number if revision else '(none)'} was frozen meanwhile")
+        self.revision = revision
 
 
 def findings_of(revision: Revision) -> list[dict]:

@@ -67,17 +67,48 @@ def staged_inputs(archive, inputs: list[dict]):
 
 def freeze(archive, *, frozen_by: str, rules_dir: Path | None = None, prepared=None) -> Frozen:
     """Freeze the next budget revision (see the module docstring). ``prepared`` — recon.rules.Rules already
-    built (the web's checker has them) — saves building the suites again; the CLI leaves it None."""
-    inputs = inputs_of(archive)
-    if not inputs:
-        raise NothingToFreeze("no office has an accepted upload yet: nothing to freeze")
-    last = archive.budget_revision()
+    built (the web's checker has them) — saves building the suites again; the CLI leaves it None.
+
+    Whether anything is new is decided again inside the transaction that numbers the revision
+    (:meth:`recon.archive.Archive.record_budget_revision`): of two freezes at once, one creates it and the
+    other says "nothing new"; if another revision was frozen while this one was being written, the report is
+    written again against it."""
+    from recon.archive import AlreadyFrozen, FrozenMeanwhile
     from recon.rules import rules_version
 
     version = rules_version(prepared.directory if prepared is not None else rules_dir)
-    if last is not None and json.loads(last.inputs) == inputs and last.rules_version == version:
-        return Frozen(last, False, f"nothing new since budget revision {last.number}: no new upload, same "
-                                   "rules — nothing frozen")
+    for _attempt in range(FREEZE_RETRIES):
+        inputs = inputs_of(archive)
+        if not inputs:
+            raise NothingToFreeze("no office has an accepted upload yet: nothing to freeze")
+        last = archive.budget_revision()
+        if last is not None and json.loads(last.inputs) == inputs and last.rules_version == version:
+            return _nothing_new(last)
+        result, stored = _reports(archive, inputs, last, rules_dir, prepared)
+        try:
+            rev = archive.record_budget_revision(frozen_by=frozen_by, rules_version=result.rules_version,
+                                                 inputs=inputs, counts=count_by_severity(result.findings),
+                                                 files=stored, after=last.number if last is not None else None)
+        except AlreadyFrozen as exc:
+            return _nothing_new(exc.revision)
+        except FrozenMeanwhile:
+            continue
+        return Frozen(rev, True, f"froze budget revision {rev.number}: {len(inputs)} office(s), "
+                                 f"{rev.errors} error(s), {rev.warnings} warning(s)")
+    raise RuntimeError(f"other freezes kept landing first: gave up after {FREEZE_RETRIES} tries")
+
+
+FREEZE_RETRIES = 5  # each try reconciles again; only a stream of freezes with new uploads between needs more
+
+
+def _nothing_new(last) -> Frozen:
+    return Frozen(last, False, f"nothing new since budget revision {last.number}: no new upload, same rules — "
+                               "nothing frozen")
+
+
+def _reports(archive, inputs: list[dict], last, rules_dir: Path | None, prepared):
+    """Reconcile ``inputs`` and write the report set against ``last`` into the store → (result, [(name,
+    sha256, size)])."""
     from recon.report import write_reports
 
     with staged_inputs(archive, inputs) as folder, tempfile.TemporaryDirectory(prefix="recon-report-") as out:
@@ -95,10 +126,7 @@ def freeze(archive, *, frozen_by: str, rules_dir: Path | None = None, prepared=N
         stored = [(name, *archive.store.put_file(written_path))
                   for name, written_path in sorted((p.name, p) for p in written.values())]
     assert sorted(n for n, _, _ in stored) == sorted(FILES)
-    rev = archive.record_budget_revision(frozen_by=frozen_by, rules_version=result.rules_version, inputs=inputs,
-                                         counts=count_by_severity(result.findings), files=stored)
-    return Frozen(rev, True, f"froze budget revision {rev.number}: {len(inputs)} office(s), "
-                             f"{rev.errors} error(s), {rev.warnings} warning(s)")
+    return result, stored
 
 
 def _file(revision, name: str):

@@ -93,6 +93,11 @@ def load(path: str | Path) -> dict:
     return _from_workbooks(path)
 
 
+def load_record(path: str | Path) -> dict:
+    """A report.json under any file name (the archive stores it by its SHA-256) → snapshot."""
+    return _from_record(Path(path))
+
+
 def _from_workbooks(path: Path) -> dict:
     from recon import pipeline
     from recon.reconciliation.reconcile import reconcile

@@ -73,6 +73,7 @@ def create_app(archive: Archive, checker: intake.Checker | None = None, *, secur
     env.filters["n"] = lambda k, word: f"{k} {word}" + ("" if k == 1 else "s")
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="recon-check")
     state = {"checker": checker}
+    live: dict[tuple, dict] = {}  # (region, rules version, uploads' SHA-256s) → the region's reconciliation
 
     async def check(fn, *args):
         return await asyncio.get_running_loop().run_in_executor(pool, fn, *args)
@@ -188,6 +189,44 @@ def create_app(archive: Archive, checker: intake.Checker | None = None, *, secur
             return RedirectResponse("/hq", 303)
         request.session["notice"] = frozen.message[0].upper() + frozen.message[1:] + "."
         return RedirectResponse("/hq#budget-revisions", 303)
+
+    async def region_page(request: Request):
+        """The region's live reconciliation: every office's latest accepted upload, reconciled now (the same
+        pipeline as `recon reconcile`); the result is kept per set of uploads, so it is computed once."""
+        who = await who_is(request)
+        if not who.hq:
+            return RedirectResponse("/login", 303)
+        region = request.path_params["region"]
+        offices = [(o, r) for o, r in await run_in_threadpool(archive.offices) if o.region == region]
+        if not offices:
+            raise HTTPException(404)
+        from recon.archive.live import region_inputs
+
+        inputs = await run_in_threadpool(region_inputs, archive, region)
+        view = None
+        if inputs:
+            if state["checker"] is None:
+                state["checker"] = await check(intake.Checker)
+            key = (region, state["checker"].version, tuple(i["sha256"] for i in inputs))
+            view = live.get(key)
+            if view is None:
+                view = live[key] = await check(_live_view, archive, state["checker"], region, inputs)
+                while len(live) > 64:  # one entry per region and set of uploads; the oldest go first
+                    live.pop(next(iter(live)))
+        charts = None
+        if view and view["pie"]:
+            from recon.appeal.vocabulary import load
+            from recon.report import pie
+
+            areas, p = load().areas.names, view["pie"]
+            charts = {"published": pie.svg(pie.published_slices(p, areas), title=f"{region}: as published",
+                                           uid="published") if p["published"] else None,
+                      "computed": pie.svg(pie.computed_slices(p, areas), title=f"{region}: from the USD",
+                                          uid="computed"),
+                      "colours": {s["area"]: pie.colour(s["area"], areas) for s in p["slices"]}}
+        used = {i["office"]: i for i in inputs}
+        return page(request, "region.html", region=region, offices=offices, used=used, view=view, charts=charts,
+                    statuses=BOARD_STATUSES, board_status=board_status)
 
     async def report_file(request: Request):
         who = await who_is(request)
@@ -311,6 +350,7 @@ def create_app(archive: Archive, checker: intake.Checker | None = None, *, secur
         Route("/logout", logout, methods=["POST"]),
         Route("/hq", hq),
         Route("/hq/freeze", freeze, methods=["POST"]),
+        Route("/hq/regions/{region}", region_page),
         Route("/hq/budget-revisions/{number}/{name}", report_file),
         Route("/offices/{office_id}", office_page),
         Route("/offices/{office_id}/upload", upload, methods=["POST"]),
@@ -382,6 +422,14 @@ def _freeze(archive: Archive, checker: intake.Checker, user_name: str):
     from recon.archive.freeze import freeze
 
     return freeze(archive, frozen_by=user_name, rules_dir=checker.rules_dir, prepared=checker.rules)
+
+
+def _live_view(archive: Archive, checker: intake.Checker, region: str, inputs: list[dict]) -> dict | None:
+    """In the worker thread: the region's latest accepted uploads reconciled → :func:`recon.report.region.view`."""
+    from recon.archive.live import reconcile_region
+    from recon.report.region import view
+
+    return view(reconcile_region(archive, inputs, rules_dir=checker.rules_dir, prepared=checker.rules), region)
 
 
 def _compare(archive: Archive, old, new) -> dict:
