@@ -72,6 +72,8 @@ def writable(data: Path) -> None:
     data = Path(data)
     what = ("give a folder recon may write to with --data, or make this one writable by the user running "
             "recon")
+    if data.exists() and not data.is_dir():
+        raise DataFolderUnusable(f"{data}: the data folder is not a folder — {what}")
     try:
         data.mkdir(parents=True, exist_ok=True)
         for sub in (data, data / "files", data / "tmp"):
