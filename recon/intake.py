@@ -24,6 +24,7 @@ from pathlib import Path
 from recon import pipeline
 from recon.appeal.finding import JSON_KEYS, Finding, count_by_severity
 from recon.appeal.vocabulary import load
+from recon.archive.holds import hold
 
 
 @dataclass
@@ -111,6 +112,7 @@ def receive(archive, checker: Checker, office, path: Path, **who):
     """Store ``path`` (already under its safe name), check it for ``office`` and record the revision:
     what an upload does, and what ``recon serve --demo`` does with the bundled workbooks."""
     sha, size = archive.store.put_file(path)
+    hold("upload-stored")  # a test kills the process here: the file is stored, its revision not yet recorded
     verdict = checker.check(path, office.region, office.country)
     return archive.record(office.id, filename=path.name, status=verdict.status, reason=verdict.reason,
                           sha256=sha, size=size, findings=verdict.findings, rules_version=verdict.rules_version,

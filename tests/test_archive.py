@@ -79,6 +79,6 @@ def test_file_store_is_content_addressed_and_never_overwrites(tmp_path):
     assert (path.parent.name, path.name) == (sha[:2], sha[2:]) and size == 5
     before = path.stat().st_mtime_ns
     assert archive.store.put_file(a) == (sha, 5) and path.stat().st_mtime_ns == before
-    assert not list((tmp_path / "data" / "files" / "tmp").iterdir())  # no temporary left behind
+    assert not list((tmp_path / "data" / "tmp").iterdir())  # no temporary left behind
     with pytest.raises(ValueError):
         archive.store.path("../../etc/passwd")

@@ -13,6 +13,7 @@ shipped here (``recon/archive/migrations/``), run on every start; SQLite by defa
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import secrets
@@ -21,13 +22,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import create_engine, event, func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from recon.archive.models import BudgetRevision, LoginFailure, Office, ReportFile, Revision, UploadToken, User
-from recon.archive.store import FileStore, safe_filename
+from recon.archive.store import ArchiveFull, DataFolderUnusable, FileStore, full, safe_filename
 
-__all__ = ["Archive", "AlreadyFrozen", "FrozenMeanwhile", "BudgetRevision", "ReportFile", "Office", "Revision", "UploadToken", "User", "Throttled", "FileStore", "safe_filename",
+__all__ = ["Archive", "AlreadyFrozen", "FrozenMeanwhile", "ArchiveFull", "DataFolderUnusable", "BudgetRevision", "ReportFile", "Office", "Revision", "UploadToken", "User", "Throttled", "FileStore", "safe_filename",
            "default_url", "office_key", "hash_token"]
 
 DEFAULT_DATA = Path("recon-data")
@@ -69,8 +70,7 @@ class TokenAccess:
 class Archive:
     def __init__(self, url: str, data: Path):
         self.url, self.data = url, Path(data)
-        self.data.mkdir(parents=True, exist_ok=True)
-        self.store = FileStore(self.data)
+        self.store = FileStore(self.data)  # refuses a data folder it cannot write in, sweeps killed runs' leftovers
         self.engine = create_engine(url, future=True, pool_pre_ping=True)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
@@ -233,7 +233,7 @@ class Archive:
         counts = {k: sum(f["severity"] == k for f in findings) for k in ("error", "warning", "info")}
         for _attempt in range(NUMBER_RETRIES):
             try:
-                with self.sessions.begin() as s:
+                with self._room(), self.sessions.begin() as s:
                     n = s.scalar(select(func.coalesce(func.max(Revision.number), 0))
                                  .where(Revision.office_id == office_id)) + 1
                     rev = Revision(office_id=office_id, number=n, uploader=uploader, token_id=token_id,
@@ -309,7 +309,7 @@ class Archive:
         """
         for _attempt in range(NUMBER_RETRIES):
             try:
-                with self.sessions.begin() as s:
+                with self._room(), self.sessions.begin() as s:
                     latest = s.scalar(select(BudgetRevision).order_by(BudgetRevision.number.desc()).limit(1))
                     if latest is not None:
                         s.expunge(latest)  # kept readable after the rollback an exception below causes
@@ -330,6 +330,22 @@ class Archive:
             except IntegrityError:
                 continue  # another freeze took the number: read the latest again
         raise RuntimeError(f"could not number a budget revision after {NUMBER_RETRIES} tries")
+
+    @contextlib.contextmanager
+    def _room(self):
+        """The database's "disk full" (SQLite's SQLITE_FULL, PostgreSQL's 53100) → :class:`ArchiveFull`: the
+        transaction was rolled back, so nothing of it is stored."""
+        try:
+            yield
+        except DBAPIError as exc:
+            orig = exc.orig
+            if getattr(orig, "sqlite_errorcode", None) == SQLITE_FULL or getattr(orig, "sqlstate", None) == "53100":
+                where = self.data if self.engine.dialect.name == "sqlite" else "the database server"
+                raise full(where) from exc
+            raise
+
+
+SQLITE_FULL = 13
 
 
 class AlreadyFrozen(Exception):

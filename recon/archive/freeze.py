@@ -17,12 +17,12 @@ import contextlib
 import json
 import os
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from recon import pipeline
 from recon.appeal.finding import count_by_severity
+from recon.archive.store import no_space_is_clear
 from recon.report import FILES
 
 
@@ -48,8 +48,8 @@ def inputs_of(archive) -> list[dict]:
 def staged_inputs(archive, inputs: list[dict]):
     """The stored workbooks of ``inputs`` in a fresh folder under their offices' file names (a name two
     offices share gets the revision's office prefix), removed afterwards → the folder."""
-    with tempfile.TemporaryDirectory(prefix="recon-freeze-") as d:
-        folder = Path(d) / "inputs"
+    with archive.store.scratch() as d:  # under the data folder: a killed run's copies are swept on next start
+        folder = d / "inputs"
         folder.mkdir()
         seen: set[str] = set()
         for item in inputs:
@@ -111,7 +111,8 @@ def _reports(archive, inputs: list[dict], last, rules_dir: Path | None, prepared
     sha256, size)])."""
     from recon.report import write_reports
 
-    with staged_inputs(archive, inputs) as folder, tempfile.TemporaryDirectory(prefix="recon-report-") as out:
+    with no_space_is_clear(archive.data), staged_inputs(archive, inputs) as folder, \
+            archive.store.scratch() as out:
         files = pipeline.collect([folder])
         if prepared is not None:
             subs, bad = pipeline.read_all(files, workers=1)

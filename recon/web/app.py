@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -30,9 +31,13 @@ from starlette.staticfiles import StaticFiles
 from recon import intake
 from recon.archive import Archive, Throttled, findings_of, safe_filename
 from recon.archive.freeze import NothingToFreeze
+from recon.archive.store import ArchiveFull, no_space_is_clear
 from recon.web import security as sec
 
 HERE = Path(__file__).resolve().parent
+log = logging.getLogger("recon.web")
+NOT_STORED = ("HQ's server has no room left to store your workbook, so it was not stored or checked. Nothing is "
+              "lost on your side: keep your file and upload it again later, or send it to HQ.")
 MAX_UPLOAD_MB = 20  # regional workbooks are ~100 KB; RECON_MAX_UPLOAD_MB raises it
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SEVERITY_ORDER = ("error", "warning", "info")
@@ -187,6 +192,10 @@ def create_app(archive: Archive, checker: intake.Checker | None = None, *, secur
         except NothingToFreeze as exc:
             request.session["notice"] = str(exc).capitalize() + "."
             return RedirectResponse("/hq", 303)
+        except ArchiveFull as exc:
+            log.error("recon: %s", exc)
+            request.session["notice"] = f"Nothing frozen: {exc}."
+            return RedirectResponse("/hq", 303)
         request.session["notice"] = frozen.message[0].upper() + frozen.message[1:] + "."
         return RedirectResponse("/hq#budget-revisions", 303)
 
@@ -272,8 +281,14 @@ def create_app(archive: Archive, checker: intake.Checker | None = None, *, secur
         name = safe_filename(sent.filename)
         if state["checker"] is None:
             state["checker"] = await check(intake.Checker)
-        rev = await check(_receive, archive, state["checker"], office, sent.file, name, record)
-        await sent.close()
+        try:
+            rev = await check(_receive, archive, state["checker"], office, sent.file, name, record)
+        except ArchiveFull as exc:
+            log.error("recon: %s", exc)  # HQ's line, in the server's log
+            return page(request, "message.html", 507, title="Not stored: the server is full", text=NOT_STORED,
+                        back=f"/offices/{office.id}")
+        finally:
+            await sent.close()
         return RedirectResponse(f"/offices/{office.id}/revisions/{rev.number}", 303)
 
     async def revision_page(request: Request):
@@ -400,9 +415,9 @@ def download(path: Path, filename: str) -> Response:
 
 def _receive(archive: Archive, checker: intake.Checker, office, fh, name: str, record: dict):
     """In the worker thread: the upload into the store, the verdict, the revision."""
-    with intake.scratch() as d:
-        path = Path(d) / name  # a safe plain name inside a fresh private folder
-        with open(path, "wb") as out:
+    with archive.store.scratch() as d:
+        path = d / name  # a safe plain name inside a fresh private folder
+        with no_space_is_clear(archive.data), open(path, "wb") as out:
             fh.seek(0)
             while chunk := fh.read(1 << 16):
                 out.write(chunk)
@@ -410,8 +425,8 @@ def _receive(archive: Archive, checker: intake.Checker, office, fh, name: str, r
 
 
 def _annotate(archive: Archive, rev) -> str:
-    with intake.scratch() as d, archive.store.named(rev.sha256, rev.filename) as source:
-        out = Path(d) / "annotated.xlsx"
+    with archive.store.scratch() as d, archive.store.named(rev.sha256, rev.filename) as source:
+        out = d / "annotated.xlsx"
         intake.annotate(source, findings_of(rev), out)
         sha, _ = archive.store.put_file(out)
     archive.set_annotated(rev.id, sha)
