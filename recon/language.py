@@ -16,8 +16,10 @@ Catalogues: ``recon/locale/<lang>/LC_MESSAGES/recon.po`` (the sources, in the re
 read with :mod:`babel.messages.pofile` and compiled in memory on first use — no build step, no ``.mo`` to keep
 in step. ``babel.cfg`` tells ``pybabel extract`` where the msgids are: this package's ``said``/``n``/``N_``
 calls, the web templates' ``{% trans %}`` and the rule suites' message templates (:func:`extract_suites`).
-A fourth language: add its code to :data:`LANGUAGES` and its ``recon.po`` (``pybabel init -i recon.pot -d
-recon/locale -D recon -l pt``).
+A fourth language (say Portuguese): add ``"pt"`` to :data:`LANGUAGES` and its name to :data:`NAMES`, run
+``pybabel init -i recon/locale/recon.pot -d recon/locale -D recon -l pt`` and translate
+``recon/locale/pt/LC_MESSAGES/recon.po``; ``tests/test_languages.py`` then fails until every msgid is
+translated. After changing a message, ``scripts/messages`` re-extracts the msgids and updates every ``.po``.
 """
 
 from __future__ import annotations
@@ -35,6 +37,12 @@ DEFAULT = LANGUAGES[0]
 NAMES = {"en": "English", "fr": "Français", "es": "Español"}  # each language in its own words, for switches
 DOMAIN = "recon"
 LOCALE_DIR = Path(__file__).parent / "locale"
+
+
+# The calls ``pybabel extract`` reads msgids from (scripts/messages passes the same as -k): name → the
+# positions of the msgid (and plural) arguments; None: the first.
+KEYWORDS = {"_": None, "N_": None, "said": None, "n": (2, 3), "gettext_in": (2,), "gettext": None,
+            "ngettext": (1, 2)}
 
 
 def N_(msgid: str) -> str:

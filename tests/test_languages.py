@@ -25,15 +25,12 @@ from web_site import build, upload
 from recon import intake
 from recon.appeal.finding import Finding
 from recon.cli import app as cli
-from recon.language import LANGUAGES, LOCALE_DIR, Text, from_accept_language, in_language, n, said
+from recon.language import KEYWORDS, LANGUAGES, LOCALE_DIR, Text, from_accept_language, in_language, n, said
 from recon.report import export
 from recon.workbook import layout as L
 
 ROOT = Path(__file__).resolve().parent.parent
 MI2015 = ROOT / "workbooks" / "mi2015"
-# The keywords scripts/messages gives pybabel extract: said(msgid), n(count, singular, plural), N_(msgid) …
-KEYWORDS = {"_": None, "N_": None, "said": None, "n": (2, 3), "gettext_in": (2,), "gettext": None,
-            "ngettext": (1, 2)}
 runner = CliRunner()
 
 
