@@ -257,19 +257,21 @@ def _entry_columns(e: pd.DataFrame) -> pd.DataFrame:
 
 def _said_unknown(col: str, blank: np.ndarray, printed: pd.Series, region: pd.Series) -> np.ndarray:
     """Per row, ``"'Kenia' is not a country of East and Horn of Africa"`` or ``"the country is blank"``:
-    one Text per distinct (name, region), as thousands of rows share a few."""
+    one Text per distinct (name, region), spread to the rows through the codes (thousands of rows share a
+    few)."""
     said_blank = said("the country is blank") if col == "country" else said("the programmatic area is blank")
-    names = printed.astype(object).fillna("").astype(str).tolist()
-    regions = region.astype(str).tolist()
-    seen: dict = {}
-
-    def text(name, reg):
-        if col == "country":
-            return said("'{name}' is not a country of {region}", name=name, region=reg)
-        return said("'{name}' is not a programmatic area", name=name)
-
-    return np.array([said_blank if b else seen[(p, r)] if (p, r) in seen else seen.setdefault((p, r), text(p, r))
-                     for b, p, r in zip(blank.tolist(), names, regions, strict=True)], dtype=object)
+    names = printed.astype(object).fillna("").astype(str).to_numpy()
+    regions = region.astype(str).to_numpy()
+    codes, pairs = pd.MultiIndex.from_arrays([names, regions]).factorize()
+    if col == "country":
+        texts = [said("'{name}' is not a country of {region}", name=p, region=r) for p, r in pairs]
+    else:
+        texts = [said("'{name}' is not a programmatic area", name=p) for p, _r in pairs]
+    out = np.empty(len(texts), dtype=object)
+    out[:] = texts
+    out = out[codes]
+    out[blank] = said_blank
+    return out
 
 
 def _per_category(column: pd.Series, fn, dtype: str, missing=0) -> np.ndarray:
