@@ -47,7 +47,7 @@ def write_reports(result, directory: str | Path, previous: str | Path | dict | N
         shown = said_in(rec, result.findings, lang)
         folder.path("report.html").write_text(html.render(shown), encoding="utf-8")
         xlsx.write(shown, folder.path("report.xlsx"))
-        folder.path("report.md").write_text(memo.render(shown, lang), encoding="utf-8")
+        folder.path("report.md").write_text(memo.render(shown), encoding="utf-8")
     except OSError as exc:  # disk full, quota: one line naming the folder; the previous reports stay
         raise OutputError(f"{line(directory)}: cannot write the reports ({exc.strerror or exc}); the previous "
                           "reports there are unchanged") from exc

@@ -25,7 +25,9 @@ def _usd(x) -> str:
     return "—" if x is None else f"{x:,.0f}"
 
 
-def render(record: dict, lang: str = "en") -> str:
+def render(record: dict) -> str:
+    """The memo, in the record's ``language`` (set by :func:`recon.report.said_in`; English without it)."""
+    lang = record.get("language", "en")
     c = record["counts"]
     workbooks = n(len(record["inputs"]), "{count:,} workbook", "{count:,} workbooks").said_in(lang)
     entries = n(len(record["entries"]), "{count:,} entry", "{count:,} entries").said_in(lang)
