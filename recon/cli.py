@@ -35,6 +35,17 @@ class ExportFormat(enum.StrEnum):
     json = "json"
 
 
+class Lang(enum.StrEnum):  # recon.language.LANGUAGES, without importing it for --help
+    en = "en"
+    fr = "fr"
+    es = "es"
+
+
+LangOption = Annotated[Lang | None, typer.Option(
+    "--lang", help="Language of the messages: en (default), fr or es. JSON output stays language-neutral "
+    "(codes and parameters) with its English text.")]
+
+
 def _version(value: bool) -> None:
     """``recon 0.1.0 · rules 9a2a675e7c23 · Great Expectations 1.24.1``: what a report is made with (GX's
     version read from its installed metadata, without importing it)."""
@@ -126,7 +137,7 @@ def _run(paths: list[Path], rules: Path | None, quiet: bool = False):
     return pipeline.run(files, rules)
 
 
-def _emit(result, fmt: Format) -> None:
+def _emit(result, fmt: Format, lang: str = "en") -> None:
     if fmt is Format.json:
         import json
 
@@ -136,7 +147,7 @@ def _emit(result, fmt: Format) -> None:
     else:
         from recon.report.terminal import render
 
-        render(result)
+        render(result, lang=lang)
 
 
 @app.command()
@@ -182,6 +193,7 @@ def check(
         "--annotate", metavar="OUT.xlsx", help="Also write a copy of FILE with a Findings sheet and the "
         "offending cells coloured and commented (FILE is not changed).")] = None,
     rules: RulesDir = None,
+    lang: LangOption = None,
     verbose: Verbose = False,
 ) -> None:
     """Check each office's workbook on its own: every rule, every cell. Exit 0 clean, 1 errors found, 2 unusable
@@ -197,23 +209,27 @@ def check(
         recon check ehoa.xlsx --format json
 
         recon check ehoa.xlsx --annotate ehoa-checked.xlsx
+
+        recon check wca.xlsx --lang fr
+
+    The annotated copy speaks the workbook's language (its _meta language), or --lang when given.
     """
     with _guarded(verbose):
         if annotate is not None:
             _refuse_annotate(files, annotate)
         if len(files) > 1:
-            raise typer.Exit(_check_each(files, rules, format))
+            raise typer.Exit(_check_each(files, rules, format, lang or "en"))
         result = _run(files, rules, quiet=format is Format.json)
         if result.unusable and not result.submissions and format is Format.rich:
             for problem in result.unusable:  # nothing could be read: the reason, in one line each
                 _say(problem)
             raise typer.Exit(2)
-        _emit(result, format)
+        _emit(result, format, lang or "en")
         if annotate is not None and not result.unusable:
             from recon.inert import line
             from recon.workbook.annotate import write_copy
 
-            copy = write_copy(files[0], result.findings, annotate)
+            copy = write_copy(files[0], result.findings, annotate, lang=lang)
             for lost in copy.lost:
                 _say(f"warning: {lost} of {files[0].name} could not be kept in the copy")
             if copy.sheet != L_FINDINGS:
@@ -225,7 +241,7 @@ def check(
     raise typer.Exit(result.exit_code)
 
 
-def _check_each(files: list[Path], rules: Path | None, fmt: Format) -> int:
+def _check_each(files: list[Path], rules: Path | None, fmt: Format, lang: str = "en") -> int:
     """``recon check a.xlsx b.xlsx``: each file read and reconciled alone (never merged with the others), its
     findings grouped under its name; returns the worst exit code. The rules are prepared once."""
     from recon import pipeline
@@ -269,7 +285,7 @@ def _check_each(files: list[Path], rules: Path | None, fmt: Format) -> int:
             for problem in r.unusable:
                 print(line(f"recon: {problem}"), file=console.file)
             continue
-        render(r, console)
+        render(r, console, lang=lang)
     return worst
 
 
@@ -310,6 +326,7 @@ def reconcile(
                                               "(default: recon-data); implies --db's default.")] = None,
     revision: Annotated[str | None, typer.Option("--revision", metavar="N|latest", help="With --db or --data: "
                                                  "which frozen budget revision (default: latest).")] = None,
+    lang: LangOption = None,
     verbose: Verbose = False,
 ) -> None:
     """Merge every submission and reconcile published tables, pie charts and totals against the entries.
@@ -321,6 +338,8 @@ def reconcile(
         recon reconcile submissions/ --format json > findings.json
 
         recon reconcile revision-2/ --report-dir reports/rev2 --previous reports/rev1/report.json
+
+        recon reconcile submissions/ --lang fr --report-dir reports/rev2-fr
     """
     with _guarded(verbose), contextlib.ExitStack() as stack:
         from recon.errors import UsageError
@@ -342,12 +361,12 @@ def reconcile(
             inputs = [*given, *collect(given), *([previous] if previous is not None else [])]
             folder = stack.enter_context(ReportFolder(report_dir, FILES, inputs))
         result = _run(given, rules, quiet=format is Format.json)
-        _emit(result, format)
+        _emit(result, format, lang or "en")
         if folder is not None:
             from recon.inert import line
             from recon.report import write_reports
 
-            written = write_reports(result, report_dir, previous, folder=folder)
+            written = write_reports(result, report_dir, previous, folder=folder, lang=lang or "en")
             typer.echo(line(f"wrote {', '.join(p.name for p in written.values())} to {report_dir}"), err=True)
     raise typer.Exit(result.exit_code)
 
@@ -429,6 +448,9 @@ def export(
                                               "(default: recon-data); implies --db's default.")] = None,
     revision: Annotated[str | None, typer.Option("--revision", metavar="N|latest", help="With --db or --data: "
                                                  "which frozen budget revision (default: latest).")] = None,
+    hxl: Annotated[bool, typer.Option("--hxl", help="CSV with a row of HXL hashtags under the header "
+                                      "(#region+name, #country+name, #sector+name, …) for the humanitarian "
+                                      "data exchange's tools.")] = False,
     verbose: Verbose = False,
 ) -> None:
     """Write the consolidated entries: region,country,area,amount_usd,status,source.
@@ -438,6 +460,8 @@ def export(
         recon export workbooks/mi2015 --format csv -o entries.csv
 
         recon export --db postgresql+psycopg://recon@db/recon --revision 3 -o revision-3.csv
+
+        recon export --hxl -o entries-hxl.csv
     """
     with _guarded(verbose), contextlib.ExitStack() as stack:
         from recon import pipeline
@@ -453,6 +477,8 @@ def export(
             given = [stack.enter_context(_frozen_inputs(db, data or Path("recon-data"), revision))]
         else:
             given = paths or [bundled_dir()]
+        if hxl and format is not ExportFormat.csv:
+            raise UsageError("--hxl writes CSV (the hashtag row is a CSV row): drop --format json")
         files = pipeline.collect(given)
         target = None if output == "-" else Path(output)
         if target is not None:  # before any workbook is read
@@ -466,7 +492,7 @@ def export(
         for e in bad:
             _say(f"skipped {e}")
         entries = merge(subs).entries
-        text = ex.to_csv(entries) if format is ExportFormat.csv else ex.to_json(entries)
+        text = ex.to_csv(entries, hxl=hxl) if format is ExportFormat.csv else ex.to_json(entries)
         if target is None:
             sys.stdout.write(text)
         else:

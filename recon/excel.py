@@ -77,20 +77,20 @@ def check_book(book) -> BookCheck:
     else:  # an office's own sheet named Findings is kept: recon's is then "Findings (recon)"
         sheet = book.sheets.add(title, after=book.sheets[len(names) - 1])
 
-    marked = annotate.marks(findings, [n for n in names if n != title])
+    lang = annotate.meta_language(source.rows(L.META) if L.META in names else None)  # the workbook's language
+    marked = annotate.marks(findings, [n for n in names if n != title], lang)
     for m in marked:
         book.sheets[m.sheet].range(m.cell).color = m.fill
 
-    rows = [[_text(v) for v in row] for row in annotate.findings_rows(findings)]
+    rows = [[_text(v) for v in row] for row in annotate.findings_rows(findings, lang)]
     for row in rows[1:]:
         target = annotate.cell_of(row[2])
         if target and target[0] in names and target[0] != title:
             row[2] = annotate.hyperlink_formula(row[2])
     sheet.range("A1").value = rows
     sheet.range((1, 1), (1, len(annotate.HEADER))).font.bold = True
-    for r, row in enumerate(rows[1:], start=2):
-        if row[0] in annotate.FILLS:
-            sheet.range((r, 1)).color = annotate.FILLS[row[0]]
+    for r, f in enumerate(findings, start=2):
+        sheet.range((r, 1)).color = annotate.FILLS[f.severity]
     for col, width in enumerate(annotate.WIDTHS, start=1):
         sheet.range((1, col)).column_width = width
     return BookCheck(findings, marked, cleared, title)

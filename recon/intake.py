@@ -25,6 +25,7 @@ from recon import pipeline
 from recon.appeal.finding import JSON_KEYS, Finding, count_by_severity
 from recon.appeal.vocabulary import load
 from recon.archive.holds import hold
+from recon.language import Text
 
 
 @dataclass
@@ -42,7 +43,16 @@ class Verdict:
 
 
 def as_findings(rows: list[dict]) -> list[Finding]:
-    return [Finding(**{k: r.get(k) for k in JSON_KEYS}) for r in rows]
+    """Findings stored as :meth:`Finding.to_json` (+ ``"texts"``: msgids and parameters, when stored with
+    them) → Findings whose message and suggestion can be said in any language again."""
+    out = []
+    for r in rows:
+        fields = {k: r.get(k) for k in JSON_KEYS}
+        for k, data in (r.get("texts") or {}).items():
+            if k in ("message", "suggestion") and isinstance(fields.get(k), str):
+                fields[k] = Text.from_json(data, english=fields[k])
+        out.append(Finding(**fields))
+    return out
 
 
 def resolve_office(region: str, country: str | None = None) -> tuple[str, str | None]:
@@ -105,7 +115,7 @@ class Checker:
                                                                        else "`"))
         with self._lock:
             result = pipeline.run_submissions(subs, bad, self.rules_dir, [path], prepared=self.rules)
-        return Verdict("accepted", None, [f.to_json() for f in result.findings], self.version)
+        return Verdict("accepted", None, [_stored(f) for f in result.findings], self.version)
 
 
 def receive(archive, checker: Checker, office, path: Path, **who):
@@ -141,3 +151,10 @@ def snapshot(path: Path, label: str) -> dict:
 def scratch() -> tempfile.TemporaryDirectory:
     """A private temporary folder for one upload."""
     return tempfile.TemporaryDirectory(prefix="recon-upload-")
+
+
+def _stored(f: Finding) -> dict:
+    """What the archive keeps of a finding: its JSON, and its texts as msgids and parameters, so that the
+    office's page says it in the office's language."""
+    texts = f.texts()
+    return {**f.to_json(), "texts": texts} if texts else f.to_json()

@@ -16,9 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import math
 import os
-import string
 import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -32,6 +30,7 @@ from recon import speed
 from recon.appeal.finding import Finding
 from recon.appeal.vocabulary import load
 from recon.errors import RulesError
+from recon.language import FORMAT, TEMPLATE_KEYS, Text, said
 from recon.reconciliation.reconcile import Reconciliation, entry_cells
 from recon.workbook import layout as L
 
@@ -343,29 +342,13 @@ def _findings(exp: dict, ids: np.ndarray, frame: pd.DataFrame, where: pd.Index) 
     found = _findings_of(meta, severity, rows)
     more = len(ids) - len(found)
     if more > 0:
-        found.append(Finding(meta.get("rule", "?"), severity, message=f"… and {more} more rows fail this rule",
-                             suggestion="fix the rows above first; raise RECON_MAX_ROWS_PER_RULE to list all"))
+        found.append(Finding(meta.get("rule", "?"), severity,
+                             message=said("… and {more} more rows fail this rule", more=more),
+                             suggestion=said("fix the rows above first; raise RECON_MAX_ROWS_PER_RULE to list all")))
     return found
 
 
-class _Format(string.Formatter):
-    """Message templates: ``{amount:usd}`` → ``1,200,000``, ``{share_pct:pct4}`` → ``2.7359``; blanks → —."""
-
-    def format_field(self, value, spec):
-        missing = value is None or (isinstance(value, float) and math.isnan(value))
-        if spec == "usd":
-            return "—" if missing else f"{value:,.0f}"
-        if spec == "int":
-            return "0" if missing else f"{int(value)}"
-        if spec in ("pct", "pct4"):
-            if missing:
-                return "—"
-            text = f"{value:.4f}".rstrip("0").rstrip(".") if spec == "pct4" else f"{value:.6g}"
-            return text
-        return "—" if missing else super().format_field(value, spec)
-
-
-_FMT = _Format()
+_FMT = FORMAT  # the message templates' formatter, shared with every other message
 
 
 @cache
@@ -404,6 +387,16 @@ def _texts(template: str | None, rows: pd.DataFrame, n: int) -> list[str | None]
     return ["".join(t) for t in zip(*columns, strict=True)] if columns else [""] * n
 
 
+def _sayable(template: str | None, rows: pd.DataFrame, english: list[str | None]) -> list:
+    """Each row's English text as a :class:`Text` that keeps the suite's template (the msgid) and the row's
+    values, so that it can be said in another language."""
+    if not template:
+        return english
+    fields = dict.fromkeys(f for _lit, f, _spec, _conv in _FMT.parse(template) if f)
+    values = {f: rows[f].astype(object).tolist() for f in fields if f in rows.columns}
+    return [Text(template, {f: v[i] for f, v in values.items()}, english=e) for i, e in enumerate(english)]
+
+
 def _findings_of(meta: dict, severity: str, rows: pd.DataFrame) -> list[Finding]:
     """One Finding per failing row: ``rows`` holds the columns its templates, stake and location read."""
     n = len(rows)
@@ -412,8 +405,8 @@ def _findings_of(meta: dict, severity: str, rows: pd.DataFrame) -> list[Finding]
     def column(name: str | None, default=None) -> list:
         return rows[name].tolist() if name in rows.columns else [default] * n
 
-    expected, actual, message, suggestion = (_texts(meta.get(k), rows, n)
-                                             for k in ("expected", "actual", "message", "suggestion"))
+    expected, actual = (_texts(meta.get(k), rows, n) for k in ("expected", "actual"))
+    message, suggestion = (_sayable(meta.get(k), rows, _texts(meta.get(k), rows, n)) for k in TEMPLATE_KEYS)
     stakes = column(meta.get("stake", ""), 0)
     named = column("name")
     area = column("area") if "area" in rows.columns else (

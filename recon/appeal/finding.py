@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from enum import IntEnum
 
+from recon.language import DEFAULT, N_, Text, in_language
+
 
 class Severity(IntEnum):
     """Ordered so that sorting puts errors first."""
@@ -23,6 +25,7 @@ class Severity(IntEnum):
 
 
 SEVERITIES = tuple(s.name for s in Severity)
+SEVERITY_WORDS = (N_("error"), N_("warning"), N_("info"))  # the severities as msgids, for every language
 JSON_KEYS = ("rule", "severity", "region", "country", "area", "expected", "actual", "location", "message",
              "suggestion")
 
@@ -54,6 +57,20 @@ class Finding:
         out = {k: getattr(self, k) for k in JSON_KEYS}
         out["expected_value"], out["actual_value"] = number(self.expected), number(self.actual)
         return out
+
+    @property
+    def params(self) -> dict:
+        """The message's parameters, language-neutral: ``{"amount": -5.0}`` (empty for a plain message)."""
+        return getattr(self.message, "params", {})
+
+    def texts(self) -> dict:
+        """Message and suggestion as msgid and parameters (:meth:`recon.language.Text.to_json`): what a
+        stored finding needs to be said again in another language."""
+        return {k: v.to_json() for k in ("message", "suggestion") if isinstance(v := getattr(self, k), Text)}
+
+    def said_in(self, lang: str = DEFAULT) -> tuple[str, str | None]:
+        """``(message, suggestion)`` in ``lang``: ``("montant négatif -5", "saisissez …")``."""
+        return in_language(self.message, lang), in_language(self.suggestion, lang)
 
 
 def sort_key(f: Finding) -> tuple:

@@ -17,8 +17,8 @@ import pandas as pd
 from recon.appeal.finding import Finding
 from recon.appeal.submission import ENTRY_COLUMNS, TABLE_COLUMNS, Submission
 from recon.appeal.vocabulary import load
+from recon.language import n, said
 from recon.reconciliation.rounding import RULES, largest_remainder_range, printed_decimals
-from recon.words import n
 from recon.workbook import layout as L
 
 # Parameters the reconciliation maths needs; the pie-chart suite's meta overrides them (see recon.rules).
@@ -82,25 +82,28 @@ def _winners(submissions: list[Submission], scopes: dict, findings: list[Finding
         winners.append(win)
         if len(subs) == 1:
             continue
-        copies = ", ".join(f"{s.name} (revision {s.revision}, {n(s.rows_accepted, 'entry', 'entries')})"
+        copies = ", ".join(f"{s.name} (revision {s.revision}, {n(s.rows_accepted, '{count:,} entry', '{count:,} entries')})"
                            for s in ranked)
         for lost in ranked[1:]:
             if lost.revision != win.revision:
-                why = f"it has the highest revision ({win.revision})"
+                why = said("it has the highest revision ({revision})", revision=win.revision)
             elif lost.rows_accepted != win.rows_accepted:
-                why = (f"revisions are equal ({win.revision}) and it has more entries "
-                       f"({win.rows_accepted} against {lost.rows_accepted})")
+                why = said("revisions are equal ({revision}) and it has more entries ({more} against {fewer})",
+                           revision=win.revision, more=win.rows_accepted, fewer=lost.rows_accepted)
             elif lost.sha256 and lost.sha256 == win.sha256:
-                why = "the copies are identical"
+                why = said("the copies are identical")
             else:
-                why = (f"revisions ({win.revision}) and entry counts are equal, so the copy with the lower "
-                       "SHA-256 is taken — a stable but arbitrary choice")
+                why = said("revisions ({revision}) and entry counts are equal, so the copy with the lower "
+                           "SHA-256 is taken — a stable but arbitrary choice", revision=win.revision)
             findings.append(Finding(
                 "MERGE-SUPERSEDED", "warning", region, location=lost.name,
                 expected=f"one workbook for {office}", actual=copies,
-                message=f"{office} sent {len(subs)} workbooks: {copies}. {win.name} is used because {why}; "
-                        f"the {n(lost.rows_accepted, 'entry', 'entries')} of {lost.name} are not used",
-                suggestion="remove the copies not meant from the batch, or raise the revision in the one meant"))
+                message=said("{office} sent {count} workbooks: {copies}. {used} is used because {why}; "
+                             "the {entries} of {lost} are not used", office=office, count=len(subs), copies=copies,
+                             used=win.name, why=why, lost=lost.name,
+                             entries=n(lost.rows_accepted, "{count:,} entry", "{count:,} entries")),
+                suggestion=said("remove the copies not meant from the batch, or raise the revision in the one "
+                                "meant")))
     return winners
 
 
@@ -209,10 +212,11 @@ def _without_shadowed(entries: pd.DataFrame, findings: list[Finding]) -> pd.Data
     for (region, name, file), count in sorted(lost.value_counts(sort=False).items()):
         findings.append(Finding(
             "MERGE-COUNTRY-OFFICE-WINS", "warning", region, name, location=file,
-            message=f"{n(count, name + ' entry', name + ' entries')} in {file} "
-                    f"{'is' if count == 1 else 'are'} replaced by {name}'s own workbook",
-            suggestion="remove those rows from the regional workbook, or leave it: the country office's "
-                       "figures are used"))
+            message=n(count, "{count:,} {name} entry in {file} is replaced by {name}'s own workbook",
+                      "{count:,} {name} entries in {file} are replaced by {name}'s own workbook",
+                      name=name, file=file),
+            suggestion=said("remove those rows from the regional workbook, or leave it: the country office's "
+                            "figures are used")))
     return entries[~shadowed].reset_index(drop=True)
 
 
@@ -240,18 +244,34 @@ def _entry_columns(e: pd.DataFrame) -> pd.DataFrame:
     e["country_hint"] = _hint(e["country_suggestion"], e["country_kind"])
     e["area_hint"] = _hint(e["area_suggestion"], e["area_kind"])
     # A blank name is said to be blank, without a "did you mean" guessed from nothing.
-    for col, noun in (("country", "country"), ("area", "programmatic area")):
+    for col in ("country", "area"):
         printed = e[f"{col}_printed"]
         blank = (printed.isna() | (printed.astype(object).fillna("") == "")).to_numpy()
-        e[f"{col}_said"] = np.where(blank, f"the {noun} is blank",
-                                    ("'" + printed.astype(object).fillna("").astype(str) + "' is not a ").to_numpy()
-                                    + ("country of " + e["region"].astype(str) if col == "country"
-                                       else pd.Series("a programmatic area", index=e.index)).to_numpy())
+        e[f"{col}_said"] = _said_unknown(col, blank, printed, e["region"])
         if blank.any():
             hint = e[f"{col}_hint"].to_numpy(dtype=object).copy()
             hint[blank] = ""
             e[f"{col}_hint"] = hint
     return e
+
+
+def _said_unknown(col: str, blank: np.ndarray, printed: pd.Series, region: pd.Series) -> np.ndarray:
+    """Per row, ``"'Kenia' is not a country of East and Horn of Africa"`` or ``"the country is blank"``:
+    one Text per distinct (name, region), spread to the rows through the codes (thousands of rows share a
+    few)."""
+    said_blank = said("the country is blank") if col == "country" else said("the programmatic area is blank")
+    names = printed.astype(object).fillna("").astype(str).to_numpy()
+    regions = region.astype(str).to_numpy()
+    codes, pairs = pd.MultiIndex.from_arrays([names, regions]).factorize()
+    if col == "country":
+        texts = [said("'{name}' is not a country of {region}", name=p, region=r) for p, r in pairs]
+    else:
+        texts = [said("'{name}' is not a programmatic area", name=p) for p, _r in pairs]
+    out = np.empty(len(texts), dtype=object)
+    out[:] = texts
+    out = out[codes]
+    out[blank] = said_blank
+    return out
 
 
 def _per_category(column: pd.Series, fn, dtype: str, missing=0) -> np.ndarray:
@@ -288,10 +308,11 @@ def _hint(suggestion: pd.Series, kind: pd.Series) -> pd.Series:
     out = np.full(len(suggestion), "", dtype=object)
     if has.any():
         if isinstance(suggestion.dtype, pd.CategoricalDtype):  # one text per distinct suggestion
-            texts = np.array([f"did you mean '{v}'? " for v in suggestion.cat.categories] + [""], dtype=object)
+            texts = np.array([said("did you mean '{name}'? ", name=v) for v in suggestion.cat.categories] + [""],
+                             dtype=object)
             out[has] = texts[suggestion.cat.codes.to_numpy()[has]]
         else:
-            out[has] = [f"did you mean '{v}'? " for v in suggestion[has]]
+            out[has] = [said("did you mean '{name}'? ", name=v) for v in suggestion[has]]
     return pd.Series(out, index=suggestion.index, dtype=object)
 
 
@@ -365,7 +386,7 @@ def _table(counted: pd.DataFrame, summaries: dict[str, Submission], key: str, wh
     fallback = t["scope"].map({r: s.name + " › " + L.SUMMARY for r, s in summaries.items()})
     t["location"] = t["cell_usd"].fillna(fallback)
     t["hint"] = _hint(t["suggestion"], t["kind"])
-    t["missing_note"] = [f"; {n(int(k), 'entry has', 'entries have')} no amount" if k else ""
+    t["missing_note"] = [n(int(k), "; {count:,} entry has no amount", "; {count:,} entries have no amount") if k else ""
                          for k in t["n_missing"].tolist()]
     t["row_id"] = np.arange(len(t))
     return t
@@ -428,12 +449,13 @@ def _table_gap_causes(regions: pd.DataFrame, table: pd.DataFrame, which: str) ->
         if pd.isna(table_sum) or pd.isna(total) or abs(table_sum - total) < 0.5:
             out.append("")
         elif abs(table_sum - computed) < 0.5:
-            out.append(f"the {which} table adds up to the entries ({computed:,.0f}); the published total "
-                       f"({total:,.0f}) is what is off")
+            out.append(said("the country table adds up to the entries ({computed:usd}); the published total "
+                            "({total:usd}) is what is off", computed=computed, total=total) if which == "country"
+                       else said("the area table adds up to the entries ({computed:usd}); the published total "
+                                 "({total:usd}) is what is off", computed=computed, total=total))
         elif scope in missing.index and abs(table_sum + missing[scope] - total) < 0.5:
             rows = names[scope]
-            out.append(f"the gap is the entries of {rows} ({missing[scope]:,.0f}), which "
-                       f"{'has' if ',' not in rows else 'have'} no row in the {which} table")
+            out.append(_gap_of_missing(which, rows, missing[scope]))
         else:
             out.append("")
     return out
@@ -529,3 +551,14 @@ def _pie_sums(regions: pd.DataFrame, areas: pd.DataFrame, target: int) -> pd.Dat
     regions["pct_sum_excess"] = (regions["pct_sum"] - target).abs() - regions["pct_allowance"]
     regions["pie_labels"] = regions["scope"].map(labelled.groupby("scope").size()).fillna(0).astype("int64")
     return regions
+
+
+def _gap_of_missing(which: str, rows: str, usd: float):
+    """``"the gap is the entries of Georgia (1,000,000), which has no row in the country table"``."""
+    count = rows.count(",") + 1
+    if which == "country":
+        return n(count, "the gap is the entries of {rows} ({usd:usd}), which has no row in the country table",
+                 "the gap is the entries of {rows} ({usd:usd}), which have no row in the country table",
+                 rows=rows, usd=usd)
+    return n(count, "the gap is the entries of {rows} ({usd:usd}), which has no row in the area table",
+             "the gap is the entries of {rows} ({usd:usd}), which have no row in the area table", rows=rows, usd=usd)

@@ -23,10 +23,11 @@ FILES = ("report.json", "report.html", "report.xlsx", "report.md")
 
 def write_reports(result, directory: str | Path, previous: str | Path | dict | None = None, *,
                   now: dt.datetime | None = None,
-                  folder: ReportFolder | None = None) -> dict[str, Path]:
+                  folder: ReportFolder | None = None, lang: str = "en") -> dict[str, Path]:
     """Write report.{json,html,xlsx,md} into ``directory`` (created if needed); return their paths.
 
-    The four appear together or not at all (:class:`recon.output.ReportFolder`); pass ``folder`` when the
+    report.json is language-neutral (each finding's msgid and parameters, with its English text); the HTML,
+    XLSX and Markdown say the findings in ``lang``. The four appear together or not at all (:class:`recon.output.ReportFolder`); pass ``folder`` when the
     caller took the folder's lock before the run (the CLI does, to refuse a busy folder before any work).
     """
     from recon.report import diff, html, memo, record, xlsx
@@ -34,7 +35,7 @@ def write_reports(result, directory: str | Path, previous: str | Path | dict | N
     if folder is None:
         inputs = [*result.inputs, *([Path(previous)] if isinstance(previous, str | Path) else [])]
         with ReportFolder(Path(directory), FILES, inputs) as own:
-            return write_reports(result, directory, previous, now=now, folder=own)
+            return write_reports(result, directory, previous, now=now, folder=own, lang=lang)
     changes = None
     if previous is not None:
         before = previous if isinstance(previous, dict) else diff.load(previous)
@@ -43,10 +44,21 @@ def write_reports(result, directory: str | Path, previous: str | Path | dict | N
     rec = record.build(result, previous=changes, now=now)
     try:
         record.write(rec, folder.path("report.json"))
-        folder.path("report.html").write_text(html.render(rec), encoding="utf-8")
-        xlsx.write(rec, folder.path("report.xlsx"))
-        folder.path("report.md").write_text(memo.render(rec), encoding="utf-8")
+        shown = said_in(rec, result.findings, lang)
+        folder.path("report.html").write_text(html.render(shown), encoding="utf-8")
+        xlsx.write(shown, folder.path("report.xlsx"))
+        folder.path("report.md").write_text(memo.render(shown), encoding="utf-8")
     except OSError as exc:  # disk full, quota: one line naming the folder; the previous reports stay
         raise OutputError(f"{line(directory)}: cannot write the reports ({exc.strerror or exc}); the previous "
                           "reports there are unchanged") from exc
     return folder.commit()
+
+
+def said_in(rec: dict, findings, lang: str) -> dict:
+    """``rec`` with each finding's message and suggestion said in ``lang`` (the record lists ``findings`` in
+    the same order)."""
+    if lang == "en":
+        return rec
+    said = [{**d, "message": m, "suggestion": sg} for d, (m, sg) in
+            zip(rec["findings"], (f.said_in(lang) for f in findings), strict=True)]
+    return {**rec, "findings": said, "language": lang}

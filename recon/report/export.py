@@ -1,4 +1,5 @@
-"""Consolidated entries as CSV or JSON: ``region,country,area,amount_usd,status,source``.
+"""Consolidated entries as CSV or JSON: ``region,country,area,amount_usd,status,source`` — as CSV optionally
+with a row of HXL hashtags under the header (:data:`HXL`).
 
 Every text column (Status included) goes through :func:`recon.inert.cell`: text a spreadsheet would run as
 a formula (``=HYPERLINK(...)``, ``+1``, ``@SUM``) gets a leading apostrophe and control characters are
@@ -20,6 +21,11 @@ from recon.reconciliation.reconcile import entry_cells
 from recon.workbook import layout as L
 
 COLUMNS = ("region", "country", "area", "amount_usd", "status", "source")
+# The HXL hashtag of each column (https://hxlstandard.org/standard/1-1final/dictionary/): the row under the
+# header of `recon export --hxl`, by which HDX tools find the columns whatever the header says. The one place
+# recon writes export hashtags.
+HXL = {"region": "#region+name", "country": "#country+name", "area": "#sector+name",
+       "amount_usd": "#value+funding+required+usd", "status": "#status+funding", "source": "#meta+source"}
 CSV_ENCODING = "utf-8-sig"  # a file: BOM first, or Excel shows "CÃ´te d'Ivoire"
 
 
@@ -43,10 +49,13 @@ def _amount(x):
     return int(x) if float(x).is_integer() else float(x)
 
 
-def to_csv(entries: pd.DataFrame) -> str:
+def to_csv(entries: pd.DataFrame, hxl: bool = False) -> str:
+    """The CSV; with ``hxl``, the hashtag row (:data:`HXL`) under the header."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(COLUMNS)
+    if hxl:
+        w.writerow([HXL[c] for c in COLUMNS])
     for row in entries_frame(entries).itertuples(index=False):
         amount = _amount(row.amount_usd)
         w.writerow([cell(row.region), cell(row.country), cell(row.area), "" if amount is None else amount,

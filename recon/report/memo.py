@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 
 from recon.inert import line
+from recon.language import gettext_in, n
 from recon.report import diff
-from recon.words import n
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 MAX_LISTED = 10  # errors listed by name; the rest are in report.html / report.xlsx
@@ -26,13 +26,22 @@ def _usd(x) -> str:
 
 
 def render(record: dict) -> str:
+    """The memo, in the record's ``language`` (set by :func:`recon.report.said_in`; English without it)."""
+    lang = record.get("language", "en")
     c = record["counts"]
+    workbooks = n(len(record["inputs"]), "{count:,} workbook", "{count:,} workbooks").said_in(lang)
+    entries = n(len(record["entries"]), "{count:,} entry", "{count:,} entries").said_in(lang)
+    errors, warnings, info = (n(c[k], one, many).said_in(lang) for k, one, many in (
+        ("error", "{count:,} error", "{count:,} errors"), ("warning", "{count:,} warning", "{count:,} warnings"),
+        ("info", "{count:,} info", "{count:,} info")))
     lines = [
-        f"**Validation of the funding appeal** — {record['generated_at']} · recon {record['recon_version']} · "
-        f"rules {record['rules']['version']} · {n(len(record['inputs']), 'workbook')}, "
-        f"{n(len(record['entries']), 'entry', 'entries')}",
+        gettext_in(lang, "**Validation of the funding appeal** — {date} · recon {version} · rules {rules} · "
+                         "{workbooks}, {entries}").format(
+            date=record["generated_at"], version=record["recon_version"], rules=record["rules"]["version"],
+            workbooks=workbooks, entries=entries),
         "",
-        f"Result: **{n(c['error'], 'error')}**, {n(c['warning'], 'warning')}, {c['info']} info.",
+        gettext_in(lang, "Result: **{errors}**, {warnings}, {info}.").format(errors=errors, warnings=warnings,
+                                                                            info=info),
         "",
         "| Region | Published total | Computed total | Gap | Errors | Warnings | Pie slices marked |",
         "|---|---:|---:|---:|---:|---:|---:|",

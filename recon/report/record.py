@@ -42,7 +42,9 @@ def build(result, *, previous: dict | None = None, now: dt.datetime | None = Non
         "exit_code": result.exit_code,
         "regions": [_clean(r) for r in region_rows(result)],
         "pies": pies(result),
-        "findings": [{**f.to_json(), "usd_at_stake": _clean(f.usd_at_stake)} for f in result.findings],
+        "findings": [{**f.to_json(), "usd_at_stake": _clean(f.usd_at_stake), **({"texts": t} if (t := f.texts())
+                                                                                 else {})}
+                     for f in result.findings],
         # The snapshot recon diff reads back: entries and published tables as compared between revisions.
         "entries": snap["entries"],
         "published": snap["published"],

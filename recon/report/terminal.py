@@ -14,8 +14,8 @@ from rich.table import Table
 from rich.text import Text
 
 from recon.inert import line
+from recon.language import DEFAULT, gettext_in, in_language, n
 from recon.report.headline import input_rows, region_rows
-from recon.words import n
 
 STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 # Findings drawn as a table on a terminal; the rest are counted. Laying out a rich table costs ~2 ms a row
@@ -28,25 +28,33 @@ def usd(x) -> str:
     return "—" if x is None else f"{x:,.0f}"
 
 
-def render(result, console: Console | None = None, *, max_findings: int | None = None) -> None:
+def render(result, console: Console | None = None, *, max_findings: int | None = None,
+           lang: str = DEFAULT) -> None:
+    """The report, its findings said in ``lang`` (``"en"``, ``"fr"``, ``"es"``)."""
     console = console or Console()
     if console.is_terminal:
-        _rich(result, console, max_findings)
+        _rich(result, console, max_findings, lang)
     else:
-        _plain(result, console, max_findings)
+        _plain(result, console, max_findings, lang)
 
 
-def headline(result) -> str:
+def headline(result, lang: str = DEFAULT) -> str:
     """``"2 workbooks, 1 entry (3 replaced by a country office's workbook) · 1 error, 0 warnings, 2 info"``"""
     c = result.counts
     rec = result.reconciliation
     # Entries read but not used, so that "788 entries" is not mistaken for everything that was sent.
-    lost = [f"{k:,} {what}" for k, what in ((getattr(rec, "replaced", 0), "replaced by a country office's workbook"),
-                                            (getattr(rec, "superseded", 0), "in superseded copies")) if k]
-    return (f"{n(len(result.submissions), 'workbook')}, "
-            f"{n(sum(s.rows_accepted for s in result.submissions), 'entry', 'entries')}"
-            + (f" ({'; '.join(lost)})" if lost else "") + " · "
-            f"{n(c['error'], 'error')}, {n(c['warning'], 'warning')}, {c['info']} info")
+    replaced, superseded = getattr(rec, "replaced", 0), getattr(rec, "superseded", 0)
+    lost = [t.said_in(lang) for k, t in (
+        (replaced, n(replaced, "{count:,} replaced by a country office's workbook",
+                     "{count:,} replaced by a country office's workbook")),
+        (superseded, n(superseded, "{count:,} in superseded copies", "{count:,} in superseded copies"))) if k]
+    said = [t.said_in(lang) for t in (
+        n(len(result.submissions), "{count:,} workbook", "{count:,} workbooks"),
+        n(sum(s.rows_accepted for s in result.submissions), "{count:,} entry", "{count:,} entries"),
+        n(c["error"], "{count:,} error", "{count:,} errors"), n(c["warning"], "{count:,} warning", "{count:,} warnings"),
+        n(c["info"], "{count:,} info", "{count:,} info"))]
+    return (f"{said[0]}, {said[1]}" + (f" ({'; '.join(lost)})" if lost else "") + " · "
+            f"{said[2]}, {said[3]}, {said[4]}")
 
 
 def _t(value, style: str = "") -> Text:
@@ -54,12 +62,16 @@ def _t(value, style: str = "") -> Text:
     return Text(line(value), style=style)
 
 
-def _rich(result, console: Console, max_findings: int | None) -> None:
-    console.print(_t(f"recon · rules {result.rules_version} · {headline(result)}", style="bold"))
-    t = Table(box=box.SIMPLE_HEAVY, title="Regions", title_justify="left")
-    for col, just in (("Region", "left"), ("Entries", "right"), ("Funded", "right"), ("Published total", "right"),
-                      ("Computed total", "right"), ("Gap", "right"), ("Errors", "right"), ("Warnings", "right"),
-                      ("Info", "right")):
+def _rich(result, console: Console, max_findings: int | None, lang: str) -> None:
+    def _(msgid: str) -> str:
+        return gettext_in(lang, msgid)
+
+    console.print(_t(_("recon · rules {version} · {headline}").format(version=result.rules_version,
+                                                                    headline=headline(result, lang)), style="bold"))
+    t = Table(box=box.SIMPLE_HEAVY, title=_("Regions"), title_justify="left")
+    for col, just in ((_("Region"), "left"), (_("Entries"), "right"), (_("Funded"), "right"),
+                      (_("Published total"), "right"), (_("Computed total"), "right"), (_("Gap"), "right"),
+                      (_("Errors"), "right"), (_("Warnings"), "right"), (_("Info"), "right")):
         t.add_column(col, justify=just)
     for r in region_rows(result):
         gap = r["gap"]
@@ -76,26 +88,27 @@ def _rich(result, console: Console, max_findings: int | None) -> None:
     max_findings = max_findings or TERMINAL_FINDINGS
     findings = result.findings[:max_findings]
     if not findings:
-        console.print(Text("No findings.", style="green"))
+        console.print(Text(_("No findings."), style="green"))
         return
-    ft = Table(box=box.SIMPLE, title="Findings", title_justify="left", show_lines=False)
-    ft.add_column("Severity")
-    ft.add_column("Rule")
-    ft.add_column("Location", overflow="fold", max_width=38)
-    ft.add_column("Finding", overflow="fold", ratio=3)
-    ft.add_column("Suggestion", overflow="fold", ratio=2)
+    ft = Table(box=box.SIMPLE, title=_("Findings"), title_justify="left", show_lines=False)
+    ft.add_column(_("Severity"))
+    ft.add_column(_("Rule"))
+    ft.add_column(_("Location"), overflow="fold", max_width=38)
+    ft.add_column(_("Finding"), overflow="fold", ratio=3)
+    ft.add_column(_("Suggestion"), overflow="fold", ratio=2)
     for f in findings:
-        ft.add_row(Text(f.severity, style=STYLE[f.severity]), _t(f.rule), _t(f.location or f.region or ""),
-                   _t(f.message), _t(f.suggestion or ""))
+        ft.add_row(Text(_(f.severity), style=STYLE[f.severity]), _t(f.rule), _t(f.location or f.region or ""),
+                   _t(in_language(f.message, lang)), _t(in_language(f.suggestion, lang) or ""))
     console.print(ft)
     if len(result.findings) > max_findings:
-        console.print(f"… {len(result.findings) - max_findings:,} more, worst first above: redirect the output "
-                      "to a file, or use --format json or --report-dir, to list them all")
+        console.print(_("… {count:,} more, worst first above: redirect the output to a file, or use --format json "
+                        "or --report-dir, to list them all").format(count=len(result.findings) - max_findings))
 
 
-def _plain(result, console: Console, max_findings: int | None) -> None:
+def _plain(result, console: Console, max_findings: int | None, lang: str) -> None:
     out = console.file
-    print(line(f"recon · rules {result.rules_version} · {headline(result)}"), file=out)
+    print(line(gettext_in(lang, "recon · rules {version} · {headline}").format(
+        version=result.rules_version, headline=headline(result, lang))), file=out)
     print("", file=out)
     print("region\tentries\tfunded\tpublished_total\tcomputed_total\tgap\terrors\twarnings\tinfo", file=out)
     for r in region_rows(result):
@@ -110,6 +123,6 @@ def _plain(result, console: Console, max_findings: int | None) -> None:
     findings = result.findings[:max_findings] if max_findings else result.findings
     for f in findings:
         print(f"{f.severity.upper():7} {line(f.rule):28} {line(f.location or f.region or '')}", file=out)
-        print(f"        {line(f.message)}", file=out)
+        print(f"        {line(in_language(f.message, lang))}", file=out)
         if f.suggestion:
-            print(f"        → {line(f.suggestion)}", file=out)
+            print(f"        → {line(in_language(f.suggestion, lang))}", file=out)

@@ -32,6 +32,7 @@ from recon import intake
 from recon.archive import Archive, Throttled, findings_of, safe_filename
 from recon.archive.freeze import NothingToFreeze
 from recon.archive.store import ArchiveFull, no_space_is_clear
+from recon.language import LANGUAGES, NAMES, from_accept_language, translations
 from recon.web import security as sec
 
 HERE = Path(__file__).resolve().parent
@@ -71,11 +72,7 @@ def create_app(archive: Archive, checker: intake.Checker | None = None, *, secur
     """The ASGI app on ``archive``. ``checker`` (GX loaded, suites built) is made at startup when not given;
     ``secure_cookies`` for a site served over https."""
     limit = max_upload_bytes or int(os.environ.get("RECON_MAX_UPLOAD_MB", MAX_UPLOAD_MB)) << 20
-    env = Environment(loader=PackageLoader("recon.web", "templates"), autoescape=select_autoescape(default=True),
-                      trim_blocks=True, lstrip_blocks=True)
-    env.filters["usd"] = lambda x: "—" if x is None else f"{x:,.0f}"
-    env.filters["change"] = lambda x: f"{x:+,.0f}"
-    env.filters["n"] = lambda k, word: f"{k} {word}" + ("" if k == 1 else "s")
+    envs = {lang: _environment(lang) for lang in LANGUAGES}  # one per language: gettext installed once
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="recon-check")
     state = {"checker": checker}
     live: dict[tuple, dict] = {}  # (region, rules version, uploads' SHA-256s) → the region's reconciliation
@@ -85,7 +82,10 @@ def create_app(archive: Archive, checker: intake.Checker | None = None, *, secur
 
     def page(request: Request, template: str, status: int = 200, **context) -> HTMLResponse:
         who = request.scope.get("recon.who") or Who()
-        html = env.get_template(template).render(csrf=sec.csrf_token(request.session), who=who, **context)
+        lang = page_language(request)
+        switch = [(code, NAMES[code], str(request.url.include_query_params(lang=code))) for code in LANGUAGES]
+        html = envs[lang].get_template(template).render(csrf=sec.csrf_token(request.session), who=who,
+                                                        lang=lang, languages=switch, **context)
         return HTMLResponse(html, status_code=status)
 
     async def who_is(request: Request) -> Who:
@@ -294,7 +294,11 @@ def create_app(archive: Archive, checker: intake.Checker | None = None, *, secur
     async def revision_page(request: Request):
         who, office = await office_for(request)
         rev = await revision_or_404(request, office)
-        findings = findings_of(rev)
+        lang = page_language(request)
+        stored = findings_of(rev)
+        findings = [{**d, "message": m, "suggestion": sg} for d, f in zip(stored, intake.as_findings(stored),
+                                                                          strict=True)
+                    for m, sg in [f.said_in(lang)]]  # said in the page's language
         return page(request, "revision.html", office=office, rev=rev, findings=findings,
                     counts={s: sum(f["severity"] == s for f in findings) for s in SEVERITY_ORDER})
 
@@ -455,3 +459,27 @@ def _compare(archive: Archive, old, new) -> dict:
         with archive.store.named(rev.sha256, rev.filename) as path:
             snaps.append(intake.snapshot(path, f"revision {rev.number}"))
     return compare(*snaps)
+
+
+def _environment(lang: str) -> Environment:
+    """The templates in ``lang``: Jinja's i18n extension over recon's gettext catalogue."""
+    env = Environment(loader=PackageLoader("recon.web", "templates"), autoescape=select_autoescape(default=True),
+                      trim_blocks=True, lstrip_blocks=True, extensions=["jinja2.ext.i18n"])
+    env.policies["ext.i18n.trimmed"] = True  # as babel.cfg extracts them: whitespace inside {% trans %} folded
+    env.install_gettext_translations(translations(lang), newstyle=True)
+    env.filters["n"] = lambda k, word: f"{k} {word}" + ("" if k == 1 else "s")  # HQ's English-only pages
+    env.filters["usd"] = lambda x: "—" if x is None else f"{x:,.0f}"
+    env.filters["change"] = lambda x: f"{x:+,.0f}"
+    return env
+
+
+def page_language(request: Request) -> str:
+    """The page's language: ``?lang=fr`` (the switch link; remembered for the session), else the one chosen
+    before, else the browser's ``Accept-Language``, else English."""
+    asked = request.query_params.get("lang")
+    if asked in LANGUAGES:
+        request.session["lang"] = asked
+        return asked
+    if request.session.get("lang") in LANGUAGES:
+        return request.session["lang"]
+    return from_accept_language(request.headers.get("accept-language"))

@@ -29,11 +29,13 @@ from recon import inert
 from recon.appeal.finding import Finding, Severity
 from recon.errors import OutputError
 from recon.inert import line
+from recon.language import DEFAULT, LANGUAGES, N_, gettext_in, language
 from recon.workbook import layout as L
 
-HEADER = ["Severity", "Rule", "Location", "Message", "Suggestion"]
+HEADER = [N_("Severity"), N_("Rule"), N_("Location"), N_("Message"), N_("Suggestion")]  # said in the copy's language
 WIDTHS = (10, 30, 44, 90, 70)  # Findings sheet column widths (characters)
-NO_FINDINGS = "No findings: every rule passed."
+NO_FINDINGS = N_("No findings: every rule passed.")
+META_LANGUAGE = "language"  # the hidden _meta sheet's key for the workbook's language (written by `recon template`)
 # recon's sheet when the office already has a sheet of its own named "Findings" (kept, never replaced).
 RECON_FINDINGS = "Findings (recon)"
 # Cell fills by severity, #RRGGBB: the template's red, Excel's "neutral" amber, a light blue.
@@ -45,15 +47,31 @@ _CELL = re.compile(r"^\$?([A-Z]{1,3})\$?([0-9]{1,7})$")
 _FRIENDLY = re.compile(r'^=HYPERLINK\(".*?",\s*"(.*)"\)$', re.S)  # a Location cell read back as a formula
 
 
-def findings_rows(findings: Sequence[Finding]) -> list[list[str]]:
+def findings_rows(findings: Sequence[Finding], lang: str = DEFAULT) -> list[list[str]]:
     """The Findings sheet, header first: severity, rule, location (``file › sheet › cell``), message,
-    suggestion. With no findings, one row says so."""
-    rows = [list(HEADER)]
+    suggestion — in ``lang`` (the rule is a code, the same in every language). With no findings, one row
+    says so."""
+    rows = [header(lang)]
     for f in findings:
-        rows.append([f.severity, f.rule, f.location or "", f.message, f.suggestion or ""])
+        message, suggestion = f.said_in(lang)
+        rows.append([gettext_in(lang, f.severity), f.rule, f.location or "", message, suggestion or ""])
     if not findings:
-        rows.append(["", "", "", NO_FINDINGS, ""])
+        rows.append(["", "", "", gettext_in(lang, NO_FINDINGS), ""])
     return rows
+
+
+def header(lang: str = DEFAULT) -> list[str]:
+    """The Findings sheet's header in ``lang``: ``["Gravité", "Règle", …]`` in French."""
+    return [gettext_in(lang, h) for h in HEADER]
+
+
+def meta_language(meta_rows: Iterable[Sequence] | None) -> str:
+    """The workbook's language from its hidden _meta sheet's rows (``["language", "fr"]``); English when
+    the template predates languages or the sheet is missing."""
+    for row in meta_rows or ():
+        if len(row) >= 2 and isinstance(row[0], str) and row[0].strip() == META_LANGUAGE:
+            return language(str(row[1] or ""))
+    return DEFAULT
 
 
 def cell_of(location: object) -> tuple[str, str] | None:
@@ -101,7 +119,7 @@ class Mark:
         return "\n".join(self.notes)
 
 
-def marks(findings: Iterable[Finding], sheets: Iterable[str]) -> list[Mark]:
+def marks(findings: Iterable[Finding], sheets: Iterable[str], lang: str = DEFAULT) -> list[Mark]:
     """Findings grouped by cell, on the workbook's own ``sheets`` only (in sheet, column, row order)."""
     known = set(sheets)
     by_cell: dict[tuple[str, str], list[Finding]] = {}
@@ -112,8 +130,8 @@ def marks(findings: Iterable[Finding], sheets: Iterable[str]) -> list[Mark]:
     out = []
     for (sheet, cell), group in by_cell.items():
         worst = min(group, key=lambda f: Severity[f.severity])
-        notes = tuple(f"{f.severity.upper()} {f.rule}: {f.message}" + (f" → {f.suggestion}" if f.suggestion else "")
-                      for f in group)
+        notes = tuple(f"{gettext_in(lang, f.severity).upper()} {f.rule}: {m}" + (f" → {sg}" if sg else "")
+                      for f in group for m, sg in [f.said_in(lang)])
         out.append(Mark(sheet, cell, worst.severity, notes))
     return sorted(out, key=lambda m: (m.sheet, _cell_key(m.cell)))
 
@@ -126,7 +144,7 @@ def _cell_key(cell: str) -> tuple[int, str]:
 def is_findings_sheet(first_row: Sequence | None) -> bool:
     """Is this sheet one recon wrote? Its first row is recon's header (an office's own sheet is not)."""
     head = ["" if v is None else str(v) for v in list(first_row or ())[:len(HEADER)]]
-    return head == HEADER
+    return any(head == header(lang) for lang in LANGUAGES)  # a copy checked in any language
 
 
 def findings_sheet(names: Sequence[str], first_row) -> tuple[str, bool]:
@@ -146,7 +164,7 @@ def findings_sheet(names: Sequence[str], first_row) -> tuple[str, bool]:
 
 def previous_marks(findings_sheet_rows: Iterable[Sequence]) -> list[tuple[str, str]]:
     """Cells a previous check marked, from its Findings sheet's Location column (shown text or formula)."""
-    loc = HEADER.index("Location")
+    loc = HEADER.index("Location")  # the same column in every language
     cells = {cell_of(row[loc]) for row in findings_sheet_rows if len(row) > loc}
     return sorted(c for c in cells if c is not None)
 
@@ -169,8 +187,10 @@ class AnnotatedCopy:
     sheet: str = L.FINDINGS  # "Findings (recon)" when the workbook has a Findings sheet of its own
 
 
-def write_copy(source: str | Path, findings: Sequence[Finding], out: str | Path) -> AnnotatedCopy:
-    """Write ``out``: a copy of ``source`` with a Findings sheet, offending cells filled and commented.
+def write_copy(source: str | Path, findings: Sequence[Finding], out: str | Path,
+               lang: str | None = None) -> AnnotatedCopy:
+    """Write ``out``: a copy of ``source`` with a Findings sheet, offending cells filled and commented, in
+    ``lang`` — by default the workbook's own language (its _meta ``language``).
 
     ``source`` is only read. openpyxl keeps formulas, validations, conditional formats and the Entries table
     but drops charts, so the Summary pie chart is rebuilt with the template's own code; anything else it
@@ -208,7 +228,9 @@ def write_copy(source: str | Path, findings: Sequence[Finding], out: str | Path)
     else:
         index = None
 
-    cell_marks = marks(findings, [n for n in wb.sheetnames if n != sheet])
+    if lang is None:
+        lang = meta_language(wb[L.META].iter_rows(values_only=True) if L.META in wb.sheetnames else None)
+    cell_marks = marks(findings, [n for n in wb.sheetnames if n != sheet], lang)
     for m in cell_marks:
         c = wb[m.sheet][m.cell]
         c.fill = _fill(m.fill)
@@ -219,7 +241,7 @@ def write_copy(source: str | Path, findings: Sequence[Finding], out: str | Path)
         c.comment = comment
 
     ws = wb.create_sheet(sheet, index)
-    for r, row in enumerate(findings_rows(findings), start=1):
+    for r, row in enumerate(findings_rows(findings, lang), start=1):
         for col, value in enumerate(row, start=1):
             c = ws.cell(row=r, column=col, value=inert.cell(value))
             if isinstance(value, str):
@@ -229,8 +251,8 @@ def write_copy(source: str | Path, findings: Sequence[Finding], out: str | Path)
             link = ws.cell(row=r, column=3)
             link.hyperlink = Hyperlink(ref=link.coordinate, location=internal_ref(*target))
             link.style = "Hyperlink"
-        if r > 1 and row[0] in FILLS:
-            ws.cell(row=r, column=1).fill = _fill(FILLS[row[0]])
+        if r > 1 and findings:
+            ws.cell(row=r, column=1).fill = _fill(FILLS[findings[r - 2].severity])
     for col, width in zip("ABCDE", WIDTHS, strict=True):
         ws.column_dimensions[col].width = width
     for c in ws[1]:

@@ -24,6 +24,7 @@ from recon.appeal.finding import Finding
 from recon.appeal.submission import Coded, EntryTable, Submission
 from recon.appeal.vocabulary import clean_text, load, name_key
 from recon.errors import UnusableInput
+from recon.language import said
 from recon.workbook import guard
 from recon.workbook import layout as L
 from recon.workbook.amounts import MAX_USD, decimal_comma, describe_value, parse_amount, plausible, usd_text
@@ -131,8 +132,9 @@ def read_source(source: SheetSource, path: Path, sha256: str = "") -> Submission
         if reg is not None:
             findings.append(Finding(
                 "READ-META-MISSING", "warning", reg.name, location=f"{name} › {L.META}",
-                message=f"no hidden '{L.META}' sheet; region taken from the Summary title '{title}'",
-                suggestion="start from `recon template` so the workbook carries its region and revision"))
+                message=said("no hidden '{sheet}' sheet; region taken from the Summary title '{title}'",
+                             sheet=L.META, title=title),
+                suggestion=said("start from `recon template` so the workbook carries its region and revision")))
     if reg is None:
         raise UnusableInput(name, f"no known region in the hidden '{L.META}' sheet (found {region_printed!r})",
                             "start from `recon template --region ...` and copy your rows into it", L.META, "B4")
@@ -146,8 +148,9 @@ def read_source(source: SheetSource, path: Path, sha256: str = "") -> Submission
         findings.append(Finding(
             "READ-TEMPLATE-VERSION", "warning", reg.name, location=f"{name} › {L.META}",
             expected=TEMPLATE_VERSION, actual=version or "(none)",
-            message=f"made with template version {version or '(unknown)'}; this recon expects {TEMPLATE_VERSION}",
-            suggestion="columns were matched by their headers; next time start from `recon template`"))
+            message=said("made with template version {version}; this recon expects {expected}",
+                         version=version or said("(unknown)"), expected=TEMPLATE_VERSION),
+            suggestion=said("columns were matched by their headers; next time start from `recon template`")))
     container = getattr(source, "container", None)
     hidden = container.sheets[entries_sheet].hidden if container and entries_sheet in container.sheets \
         else frozenset()
@@ -168,9 +171,9 @@ def read_source(source: SheetSource, path: Path, sha256: str = "") -> Submission
         _summary(sub, source.rows(summary_sheet), summary_sheet, path if path.is_file() else None)
     elif office_country is None and reg.has_summary:
         findings.append(Finding(
-            "READ-SUMMARY-MISSING", "warning", reg.name, location=f"{name}", message=f"no '{L.SUMMARY}' sheet: "
-            "the region's published tables cannot be checked", suggestion="add the Summary sheet from "
-            "`recon template --region ...`"))
+            "READ-SUMMARY-MISSING", "warning", reg.name, location=f"{name}",
+            message=said("no '{sheet}' sheet: the region's published tables cannot be checked", sheet=L.SUMMARY),
+            suggestion=said("add the Summary sheet from `recon template --region ...`")))
     return sub
 
 
@@ -202,8 +205,8 @@ def _fill_merged(rows: list[list], ranges, file: str, sheet: str, region: str, f
         span = f"{get_column_letter(c0 + 1)}{r0 + 1}:{get_column_letter(c1 + 1)}{r1 + 1}"
         findings.append(Finding(
             "READ-MERGED-CELLS", "warning", region, location=f"{file} › {sheet} › {span}",
-            message=f"merged cells {span} read as {value!r} on each row",
-            suggestion="unmerge the cells and type the value on every row"))
+            message=said("merged cells {span} read as {value} on each row", span=span, value=repr(value)),
+            suggestion=said("unmerge the cells and type the value on every row")))
 
 
 def _meta(source: SheetSource, sheets: dict[str, str]) -> dict:
@@ -265,10 +268,15 @@ def _entries_sheet(source: SheetSource, file: str, region: str, findings: list[F
         findings.append(Finding(
             "READ-SHEET-AMBIGUOUS", "error" if rows > 1 else "warning", region, location=f"{file} › {other}",
             expected=chosen, actual=other,
-            message=f"{len(candidates)} sheets could be '{L.ENTRIES}' ({named}); read '{chosen}', which holds the "
-            f"template's table {L.TABLE_NAME}; '{other}' was not read"
-            + (f" although it has cells down to row {rows}" if rows > 1 else ""),
-            suggestion=f"move any rows of '{other}' into '{chosen}' and delete '{other}'"))
+            message=said("{count} sheets could be '{sheet}' ({named}); read '{chosen}', which holds the "
+                         "template's table {table}; '{other}' was not read although it has cells down to row {rows}",
+                         count=len(candidates), sheet=L.ENTRIES, named=named, chosen=chosen, table=L.TABLE_NAME,
+                         other=other, rows=rows) if rows > 1 else
+            said("{count} sheets could be '{sheet}' ({named}); read '{chosen}', which holds the template's table "
+                 "{table}; '{other}' was not read", count=len(candidates), sheet=L.ENTRIES, named=named,
+                 chosen=chosen, table=L.TABLE_NAME, other=other),
+            suggestion=said("move any rows of '{other}' into '{chosen}' and delete '{other}'", other=other,
+                            chosen=chosen)))
     return chosen
 
 
@@ -312,14 +320,17 @@ def _pick_column(rows, r: int, field: str, cols: list[int], hidden, file, sheet,
         if c == chosen:
             continue
         filled = sum(1 for row in rows[r + 1:] if c < len(row) and _cell_text(row[c]))
+        about = {"count": len(cols), "field": field, "columns": ", ".join(map(shown, sorted(cols))),
+                 "chosen": get_column_letter(chosen + 1), "other": get_column_letter(c + 1)}
         findings.append(Finding(
             "READ-COLUMN-AMBIGUOUS", "error" if filled else "warning", region,
             location=f"{file} › {sheet} › {get_column_letter(c + 1)}{r + 1}",
             expected=get_column_letter(chosen + 1), actual=get_column_letter(c + 1),
-            message=f"{len(cols)} columns could be the {field}: " + ", ".join(map(shown, sorted(cols)))
-            + f"; read column {get_column_letter(chosen + 1)}, not column {get_column_letter(c + 1)}"
-            + (f" ({filled} value(s) in it were not read)" if filled else ""),
-            suggestion=f"delete column {get_column_letter(c + 1)} or give it a header of its own"))
+            message=(said("{count} columns could be the {field}: {columns}; read column {chosen}, not column "
+                          "{other} ({filled} value(s) in it were not read)", **about, filled=filled) if filled else
+                     said("{count} columns could be the {field}: {columns}; read column {chosen}, not column {other}",
+                          **about)),
+            suggestion=said("delete column {column} or give it a header of its own", column=get_column_letter(c + 1))))
     return chosen
 
 
@@ -439,8 +450,8 @@ def _entries(rows, first_row: int, columns: dict[str, int], letters: dict[str, s
                     findings.append(Finding(
                         "READ-CELL-TOO-LONG", "warning", region, location=loc(f, first_row + k),
                         actual=f"{len(v):,} characters", expected=f"≤ {MAX_CELL_CHARS:,}",
-                        message=f"{f} text of {len(v):,} characters was cut",
-                        suggestion="shorten the text; long explanations belong in the revision memo"))
+                        message=said("{field} text of {length:,} characters was cut", field=f, length=len(v)),
+                        suggestion=said("shorten the text; long explanations belong in the revision memo")))
                     values[k] = v[:MAX_CELL_CHARS]
     amounts = column(columns.get("amount"))
     # Amounts that are not numbers, by position: blank cells (Funded lines) and typed text.
@@ -476,10 +487,10 @@ def _entries(rows, first_row: int, columns: dict[str, int], letters: dict[str, s
             dropped.add(k)
             findings.append(Finding(
                 "READ-ROW-REJECTED", "warning" if is_total else "error", region, location=loc("country", r),
-                message="a totals row inside Entries was not read as an entry" if is_total else
-                "row has neither a country nor a programmatic area, so it is not an entry",
-                suggestion="delete the totals row: recon and the Summary sheet compute totals" if is_total else
-                "fill in the country and programmatic area, or delete the row"))
+                message=said("a totals row inside Entries was not read as an entry") if is_total else
+                said("row has neither a country nor a programmatic area, so it is not an entry"),
+                suggestion=said("delete the totals row: recon and the Summary sheet compute totals") if is_total
+                else said("fill in the country and programmatic area, or delete the row")))
     read = n - len(dropped) + rejected
     keep = [k for k in range(n) if k not in dropped] if dropped else range(n)
 
@@ -547,32 +558,34 @@ def _odd_amount(raw, status: str, where: str, region: str, texts: dict, office_c
         findings.append(Finding(
             "READ-FUNDED-IN-AMOUNT", "warning", region, **who, location=where, actual=shown,
             expected="an empty amount and Status 'Funded'",
-            message=f"'{raw}' typed in the amount column; read as Status Funded with no amount",
-            suggestion="clear the amount cell and choose Funded in the Status column"))
+            message=said("'{raw}' typed in the amount column; read as Status Funded with no amount", raw=str(raw)),
+            suggestion=said("clear the amount cell and choose Funded in the Status column")))
         return None, status or L.STATUS_FUNDED
     if parsed.kind == "text":
         value = usd_text(parsed.value)
-        comma = " (the comma read as a decimal mark)" if decimal_comma(str(raw)) else ""
+        comma = said(" (the comma read as a decimal mark)") if decimal_comma(str(raw)) else ""
         whole = parsed.value.is_integer()
         findings.append(Finding(
             "READ-AMOUNT-TEXT", "warning", region, **who, location=where, actual=shown,
             expected=value, usd_at_stake=parsed.value or 0,
-            message=f"amount typed as text {shown}; read as {value}{comma} — Excel formulas do not add text",
-            suggestion=f"type the number {parsed.value:.0f} without separators or currency" if whole else
-            f"USD amounts are whole numbers: type the amount meant as a number (e.g. {parsed.value * 1e6:.0f} "
-            f"for {value} million)"))
+            message=said("amount typed as text {shown}; read as {value}{comma} — Excel formulas do not add text",
+                         shown=shown, value=value, comma=comma),
+            suggestion=said("type the number {number:.0f} without separators or currency", number=parsed.value)
+            if whole else said("USD amounts are whole numbers: type the amount meant as a number (e.g. "
+                               "{millions:.0f} for {value} million)", millions=parsed.value * 1e6, value=value)))
         return parsed.value, status
     if parsed.kind == "absurd":
         findings.append(Finding(
             "READ-AMOUNT-ABSURD", "error", region, **who, location=where, actual=shown,
             expected=f"a USD amount up to {MAX_USD:,.0f}",
-            message=f"amount {shown} is not a finite number of USD up to {MAX_USD:,.0f}; not read",
-            suggestion="type the amount as a whole number of USD, e.g. 1200000"))
+            message=said("amount {shown} is not a finite number of USD up to {most:usd}; not read", shown=shown,
+                         most=MAX_USD),
+            suggestion=said("type the amount as a whole number of USD, e.g. 1200000")))
         return None, status
     findings.append(Finding(
         "READ-AMOUNT-UNREADABLE", "error", region, **who, location=where, actual=shown,
-        expected="a whole USD amount", message=f"amount {shown} is not a number",
-        suggestion="type the amount as a whole number of USD, e.g. 1200000"))
+        expected="a whole USD amount", message=said("amount {shown} is not a number", shown=shown),
+        suggestion=said("type the amount as a whole number of USD, e.g. 1200000")))
     return None, status
 
 
@@ -604,9 +617,9 @@ def _explain_blank_amounts(cells: dict[str, int], file, region, formulas, countr
         findings.append(Finding(
             "READ-FORMULA-ERROR" if kind == "error" else "READ-FORMULA-NOT-CALCULATED", "error", region, **who,
             location=f"{file} › {L.ENTRIES} › {cell}", actual=value, expected="a calculated USD amount",
-            message=f"the amount cell holds an error value {value}" if kind == "error" else
-            f"the amount cell holds the formula {value} with no saved result (or an error result)",
-            suggestion="fix the formula, or type the amount; then open and save the workbook in Excel"))
+            message=said("the amount cell holds an error value {value}", value=value) if kind == "error" else
+            said("the amount cell holds the formula {value} with no saved result (or an error result)", value=value),
+            suggestion=said("fix the formula, or type the amount; then open and save the workbook in Excel")))
     return explained
 
 
@@ -642,8 +655,8 @@ def _summary(sub: Submission, rows: list[list], sheet: str, path: Path | None = 
     if missing:
         sub.findings.append(Finding(
             "READ-SUMMARY-LAYOUT", "error", region, location=f"{file} › {sheet}",
-            message=f"Summary sheet is missing its {', '.join(missing)} table header(s)",
-            suggestion="restore the Summary sheet from `recon template --region ...`"))
+            message=said("Summary sheet is missing its {tables} table header(s)", tables=", ".join(missing)),
+            suggestion=said("restore the Summary sheet from `recon template --region ...`")))
         return
     sub.title = _cell_text(rows[0][1]) if rows and len(rows[0]) > 1 else None
 
@@ -675,8 +688,9 @@ def _summary(sub: Submission, rows: list[list], sheet: str, path: Path | None = 
                     sub.findings.append(Finding(
                         "READ-PERCENT-UNREADABLE", "error", region, area=match.name or name or None,
                         location=cell(2, r), actual=repr(row[2]), expected="a percentage such as 11.9",
-                        message=f"pie % {row[2]!r} for {name or 'this row'} is not a number, so the slice is "
-                        "not checked", suggestion="type the label as printed, e.g. 11.9 or 11.9%"))
+                        message=said("pie % {label} for {name} is not a number, so the slice is not checked",
+                                     label=repr(row[2]), name=name or said("this row")),
+                        suggestion=said("type the label as printed, e.g. 11.9 or 11.9%")))
             recs.append({"region": region, "name_printed": name, "name": match.name or name,
                          "kind": match.kind, "suggestion": match.suggestion, "published_usd": published,
                          "published_funded": funded, "published_text": text, "percent_text": pct,
@@ -707,13 +721,16 @@ def _published_cell(sub: Submission, value, where: str, name: str) -> tuple[floa
     if text is not None and not funded and published is None:
         sub.findings.append(Finding(
             "READ-PUBLISHED-UNREADABLE", "error", sub.region, location=where, actual=repr(value),
-            message=f"published value {describe_value(value)} for {name or 'this row'} is neither a number nor 'funded'",
-            suggestion="type the number as printed, or 'funded'"))
+            message=said("published value {shown} for {name} is neither a number nor 'funded'",
+                         shown=describe_value(value), name=name or said("this row")),
+            suggestion=said("type the number as printed, or 'funded'")))
     elif text is not None and published is not None:
         sub.findings.append(Finding(
             "READ-PUBLISHED-TEXT", "warning", sub.region, location=where, actual=repr(value),
-            expected=f"{published:,.0f}", message=f"published value for {name or 'this row'} typed as text "
-            f"{value!r}; read as {published:,.0f}", suggestion="type it as a number"))
+            expected=f"{published:,.0f}",
+            message=said("published value for {name} typed as text {shown}; read as {usd:usd}",
+                         name=name or said("this row"), shown=repr(value), usd=published),
+            suggestion=said("type it as a number")))
     return published, funded, text
 
 
