@@ -115,7 +115,7 @@ class Checker:
                                                                        else "`"))
         with self._lock:
             result = pipeline.run_submissions(subs, bad, self.rules_dir, [path], prepared=self.rules)
-        return Verdict("accepted", None, [_stored(f) for f in result.findings], self.version)
+        return Verdict("accepted", None, [stored(f) for f in result.findings], self.version)
 
 
 def receive(archive, checker: Checker, office, path: Path, **who):
@@ -153,7 +153,7 @@ def scratch() -> tempfile.TemporaryDirectory:
     return tempfile.TemporaryDirectory(prefix="recon-upload-")
 
 
-def _stored(f: Finding) -> dict:
+def stored(f: Finding) -> dict:
     """What the archive keeps of a finding: its JSON, and its texts as msgids and parameters, so that the
     office's page says it in the office's language."""
     texts = f.texts()

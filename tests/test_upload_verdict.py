@@ -15,7 +15,7 @@ from test_rules import ENTRY_CASES, TABLE_CASES
 from test_rules import KEYS as RULE_KEYS
 
 from recon import pipeline
-from recon.intake import as_findings, office_of
+from recon.intake import as_findings, office_of, stored
 from recon.speed import forking, gxmemo
 from recon.workbook.read import read_workbook
 
@@ -26,10 +26,11 @@ FIXED = [{"area": "Migration Health", "amount": 1_000_000}, {"area": "Migrant As
 
 
 def recon_check(path, monkeypatch) -> list[dict]:
-    """``recon check FILE``'s findings as JSON, every shortcut off (the plain path)."""
+    """``recon check FILE``'s findings as the archive keeps them (JSON + msgids and parameters), every
+    shortcut off (the plain path)."""
     with monkeypatch.context() as mp:
         mp.setenv("RECON_SPEED", "off")
-        return [f.to_json() for f in pipeline.run([path]).findings]
+        return [stored(f) for f in pipeline.run([path]).findings]
 
 
 def uploaded(checker, path) -> list[dict]:

@@ -16,12 +16,14 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import random
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import create_engine, event, func, select
+from sqlalchemy import create_engine, event, func, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -231,9 +233,10 @@ class Archive:
         """
         findings = findings or []
         counts = {k: sum(f["severity"] == k for f in findings) for k in ("error", "warning", "info")}
-        for _attempt in range(NUMBER_RETRIES):
+        for attempt in range(NUMBER_RETRIES):
             try:
                 with self._room(), self.sessions.begin() as s:
+                    self._count_alone(s)
                     n = s.scalar(select(func.coalesce(func.max(Revision.number), 0))
                                  .where(Revision.office_id == office_id)) + 1
                     rev = Revision(office_id=office_id, number=n, uploader=uploader, token_id=token_id,
@@ -246,7 +249,7 @@ class Archive:
                     s.add(rev)
                 return rev
             except IntegrityError:
-                continue
+                _back_off(attempt)
         raise RuntimeError(f"could not number a revision of office {office_id} after {NUMBER_RETRIES} tries")
 
     def revisions(self, office_id: int) -> list[Revision]:
@@ -307,9 +310,10 @@ class Archive:
         write it again). Two freezes deciding at once both read the same latest revision and insert the same
         number; the unique number lets one commit, and the other, reading again, finds it.
         """
-        for _attempt in range(NUMBER_RETRIES):
+        for attempt in range(NUMBER_RETRIES):
             try:
                 with self._room(), self.sessions.begin() as s:
+                    self._count_alone(s)
                     latest = s.scalar(select(BudgetRevision).order_by(BudgetRevision.number.desc()).limit(1))
                     if latest is not None:
                         s.expunge(latest)  # kept readable after the rollback an exception below causes
@@ -328,8 +332,15 @@ class Archive:
                     s.add(rev)
                 return rev
             except IntegrityError:
-                continue  # another freeze took the number: read the latest again
+                _back_off(attempt)  # another freeze took the number: read the latest again
         raise RuntimeError(f"could not number a budget revision after {NUMBER_RETRIES} tries")
+
+    def _count_alone(self, s) -> None:
+        """On SQLite, take the write lock before counting: Python's sqlite3 begins a transaction only at
+        the INSERT, so two processes would read the same highest number, and in step they can keep colliding.
+        PostgreSQL counts concurrently; its unique constraint and :func:`_back_off` settle it."""
+        if self.engine.dialect.name == "sqlite":
+            s.execute(text("BEGIN IMMEDIATE"))
 
     @contextlib.contextmanager
     def _room(self):
@@ -367,6 +378,11 @@ class FrozenMeanwhile(Exception):
 
 def findings_of(revision: Revision) -> list[dict]:
     return json.loads(revision.findings or "[]")
+
+
+def _back_off(attempt: int) -> None:
+    """Wait a random moment after a numbering collision, so that two writers in step fall out of step."""
+    time.sleep(random.uniform(0, 0.005 * (attempt + 1)))
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
