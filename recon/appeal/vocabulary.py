@@ -69,6 +69,8 @@ class NameList:
     variants: dict[str, str] = field(default_factory=dict)  # variant → canonical
     shown: dict[str, str] = field(default_factory=dict)  # canonical → name in this list's language
     other: dict[str, str] = field(default_factory=dict)  # name in another language → canonical
+    # The canonical (English) names are the organization's own: written exactly so, they are canonical in a
+    # workbook of any language — a French office may keep "Cameroon".
 
     def __post_init__(self) -> None:
         self._by_key = {name_key(self.shown.get(n, n)): n for n in self.names}
@@ -83,10 +85,15 @@ class NameList:
     def shown_names(self) -> list[str]:
         return [self.show(n) for n in self.names]
 
+    @property
+    def accepted_names(self) -> list[str]:
+        """Names written exactly so need no change: this language's, then the canonical ones that differ."""
+        return [*self.shown_names, *(n for n in self.names if self.show(n) != n)]
+
     def write_as(self) -> dict[str, str]:
         """Every other way of writing a name (listed variants, other languages) → the name to write."""
         out = {v: self.show(c) for v, c in self.variants.items()}
-        out.update({v: self.show(c) for v, c in self.other.items() if name_key(v) in self._other})
+        out.update({v: self.show(c) for v, c in self.other.items() if name_key(v) in self._other and v != c})
         return out
 
     def resolve(self, printed: str, *, fallback: NameList | None = None) -> Match:
@@ -95,7 +102,7 @@ class NameList:
         name = self._by_key.get(key) or self._other.get(key)
         if name is not None:
             shown = self.show(name)
-            return Match(printed, name, "canonical" if printed == shown else "variant", shown)
+            return Match(printed, name, "canonical" if printed in (shown, name) else "variant", shown)
         if fallback is not None and (hit := fallback._by_key.get(key) or fallback._other.get(key)):
             # Known elsewhere (e.g. a country of another region): keep it, but it is not this list's.
             return Match(printed, None, "unknown", fallback.show(hit))

@@ -93,7 +93,8 @@ _CATALOGUE: dict[str, dict] = {
             "area_not_in_list": "AREA NOT IN LIST", "duplicate": "DUPLICATE",
         },
         "lists": ("Countries", "Programmatic areas", "Statuses", "Target populations", "Countries of the region",
-                  "Country as printed", "Canonical country", "Area as printed", "Canonical area"),
+                  "Country as printed", "Canonical country", "Area as printed", "Canonical area",
+                  "Areas as written"),
         "prompts": {
             "country": ("Country", "Pick the country (or Regional Programmes).", "Not in the country list",
                         "recon will report this name. Keep it only if it is printed this way."),
@@ -192,7 +193,8 @@ _CATALOGUE: dict[str, dict] = {
             "area_not_in_list": "DOMAINE HORS LISTE", "duplicate": "DOUBLON",
         },
         "lists": ("Pays", "Domaines programmatiques", "Statuts", "Populations cibles", "Pays de la région",
-                  "Pays tel qu'imprimé", "Pays à écrire", "Domaine tel qu'imprimé", "Domaine à écrire"),
+                  "Pays tel qu'imprimé", "Pays à écrire", "Domaine tel qu'imprimé", "Domaine à écrire",
+                  "Domaines acceptés"),
         "prompts": {
             "country": ("Pays", "Choisissez le pays (ou Programmes régionaux).", "Pas dans la liste des pays",
                         "recon signalera ce nom. Gardez-le seulement s'il est imprimé ainsi."),
@@ -297,7 +299,8 @@ _CATALOGUE: dict[str, dict] = {
             "area_not_in_list": "ÁREA FUERA DE LA LISTA", "duplicate": "DUPLICADO",
         },
         "lists": ("Países", "Áreas programáticas", "Estados", "Poblaciones destinatarias", "Países de la región",
-                  "País tal como se imprimió", "País a escribir", "Área tal como se imprimió", "Área a escribir"),
+                  "País tal como se imprimió", "País a escribir", "Área tal como se imprimió", "Área a escribir",
+                  "Áreas aceptadas"),
         "prompts": {
             "country": ("País", "Elija el país (o Programas regionales).", "No está en la lista de países",
                         "recon señalará este nombre. Consérvelo solo si está impreso así."),
