@@ -267,3 +267,24 @@ def test_reconcile_merges_workbooks_of_three_languages(tmp_path):
     merged = pipeline.run([mixed])
     assert same_findings(merged.findings) == same_findings(english.findings)
     assert figures(merged) == figures(english)
+
+
+def test_country_names_in_french_and_spanish_are_cldrs_unless_the_organization_writes_its_own():
+    """The data names its source: CLDR through Babel by ISO code, or "recon translation"."""
+    import json
+    from importlib import resources
+
+    import babel
+
+    data = json.loads(resources.files("recon.data").joinpath("regions.json").read_text(encoding="utf-8"))
+    own = []
+    for region in data["regions"]:
+        for country in region["countries"]:
+            if country.get("names_source") == "recon translation":
+                own.append(country["name"])
+                continue
+            for lang in ("fr", "es"):
+                assert country[lang] == babel.Locale(lang).territories[country["iso"]], (country["name"], lang)
+    assert "CLDR" in data["_comment"] and "Babel" in data["_comment"]
+    assert {"Hong Kong, China", "Global Programmes", "IOM Funds"} <= set(own)
+    assert data["regional_programmes"]["names_source"] == "recon translation"
