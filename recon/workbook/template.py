@@ -256,11 +256,11 @@ def _entries(ws, entries: Iterable[Mapping], formulas: bool, live_checks: bool, 
     table = Table(displayName=L.TABLE_NAME, ref=f"A{first - 1}:{get_column_letter(width)}{last}")
     table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
     ws.add_table(table)
+    # No print area here: the office types its rows below the table, and a fixed area would leave them off
+    # the paper (a formula area that grows is honoured by Excel but ignored by LibreOffice). So a template
+    # prints the Check formulas' rows as blank pages; the annotated copy, whose rows are known, does not
+    # (:func:`print_to_last_entry`).
     print_setup(ws, title_rows=f"1:{first - 1}")
-    # Only the table prints: the Check formulas reach hundreds of rows further down, and LibreOffice and Excel
-    # print every row holding a formula, so a short sheet came out with blank pages after its last line.
-    # (A formula print area that grows with typed rows is honoured by Excel but ignored by LibreOffice.)
-    ws.print_area = f"A1:{get_column_letter(width)}{last}"
     return last - first + 1
 
 
@@ -508,18 +508,15 @@ def print_setup(ws, title_rows: str | None = None) -> None:
 
 
 def print_to_last_entry(ws) -> None:
-    """Stretch a sheet's print area (``A1:I5``) down to its last row holding typed data, when rows were typed
-    below it (a template prints only its pre-filled rows; offices add more). Formula cells do not count: the
-    Check column's reach hundreds of rows further. A sheet without a print area is left as it is."""
-    area = ws.print_area
-    if not area or "," in area:
-        return
+    """Print ``ws`` (Entries) from A1 to its last row holding typed data (``A1:I42``), across the Entries
+    table's columns: the Check formulas reach hundreds of rows further, and LibreOffice and Excel print every
+    row holding a formula, so a short sheet came out with blank pages after its last line. Formula cells do
+    not count; nor do rows typed far to the right of the table."""
     last = max((c.row for row in ws.iter_rows() for c in row if c.value not in (None, "") and c.data_type != "f"),
                default=1)
-    start, end = area.split("!")[-1].replace("$", "").split(":")
-    col = "".join(ch for ch in end if ch.isalpha())
-    if last > int(end[len(col):]):
-        ws.print_area = f"{start}:{col}{last}"
+    table = ws.tables.get(L.TABLE_NAME)
+    end = table.ref.split(":")[1] if table is not None else get_column_letter(ws.max_column)
+    ws.print_area = f"A1:{''.join(ch for ch in end if ch.isalpha())}{last}"
 
 
 def _hashtags(ws, row: int, tags) -> None:
