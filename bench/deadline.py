@@ -19,6 +19,7 @@ with its reason); then a corrected workbook. Measured:
     python bench/deadline.py --db postgresql --servers 2               # 150 offices, PostgreSQL, two servers
     python bench/deadline.py --matrix                                  # SQLite and PostgreSQL × 1 and 2 servers
 
+``RECON_SPEED`` in the environment applies to the servers as to any ``recon serve`` (unset: its default).
 PostgreSQL is a throwaway cluster (``tests/postgres.py``: Debian's binaries, run as the postgres user when root).
 Prints one JSON object per configuration and saves them in ``bench/results/deadline-<time>.json``.
 """
@@ -244,6 +245,7 @@ def run(kind: str, servers: int, offices_n: int, revisions: int, timeout: float,
         "load_average": {"before": [round(x, 2) for x in load_before], "after": [round(x, 2) for x in load_after]},
         "uptime": subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip(),
         "when": datetime.now(UTC).isoformat(timespec="seconds"), "cpus": os.cpu_count(),
+        "recon_speed": os.environ.get("RECON_SPEED", "auto"),
     }
 
 
@@ -257,7 +259,6 @@ def main() -> None:
     ap.add_argument("--timeout", type=float, default=1800, help="per request, seconds (default 1800)")
     args = ap.parse_args()
     random.seed(2015)
-    os.environ.setdefault("RECON_SPEED", "off")
     configs = ([(k, s) for k in ("sqlite", "postgresql") for s in (1, 2)] if args.matrix
                else [(args.db, args.servers)])
     reports = []
