@@ -44,8 +44,9 @@ def kenya(**changes):
 
 
 ENTRY_CASES = {
-    "unknown-country": (kenya(country="Kenia"),
-                        [("ENTRY-COUNTRY-UNKNOWN", "error", "Kenia", MH)]),
+    "unknown-country": (kenya(country="Kenyaland"),
+                        [("ENTRY-COUNTRY-UNKNOWN", "error", "Kenyaland", MH)]),
+    "country-in-spanish": (kenya(country="Kenia"), [("ENTRY-COUNTRY-VARIANT", "warning", "Kenya", MH)]),
     "country-variant-case-and-space": (kenya(country="kenya "),
                                        [("ENTRY-COUNTRY-VARIANT", "warning", "Kenya", MH)]),
     "country-of-another-region": (kenya(country="Nigeria"),
