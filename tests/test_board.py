@@ -7,7 +7,8 @@ import re
 
 import fixtures as fx
 import pytest
-from web_site import build, upload
+import web_site
+from web_site import upload
 
 MISSING_AMOUNT = [{"area": "Migration Health", "amount": None, "status": "Requirement"},
                   {"area": "Migrant Assistance", "amount": 500_000}]
@@ -15,21 +16,14 @@ FIXED = [{"area": "Migration Health", "amount": 1_000_000}, {"area": "Migrant As
 OTHER_REGION = "West and Central Africa"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def site(request, tmp_path, checker):
-    if request.param == "sqlite":
-        s = build(tmp_path, checker)
-        s.archive.add_office(OTHER_REGION, "Senegal")
-        yield s
-        s.archive.close()
-    else:
-        from postgres import cluster
+two_offices_in_one_region = web_site.site  # the shared fixture: SQLite, then a throwaway PostgreSQL
 
-        with cluster() as url:
-            s = build(tmp_path, checker, url)
-            s.archive.add_office(OTHER_REGION, "Senegal")
-            yield s
-            s.archive.close()
+
+@pytest.fixture
+def site(two_offices_in_one_region):
+    """The shared site (Kenya, Uganda in East and Horn of Africa) and Senegal in another region, to filter by."""
+    two_offices_in_one_region.archive.add_office(OTHER_REGION, "Senegal")
+    return two_offices_in_one_region
 
 
 def board(client, query: str = "") -> dict[str, str]:

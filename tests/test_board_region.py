@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 
 import fixtures as fx
-import pytest
-from web_site import REGION, build, upload
+import web_site
+from web_site import REGION, upload
 
 from recon import pipeline
 from recon.report.headline import region_rows
@@ -18,20 +18,7 @@ MISSING_AMOUNT = [{"area": "Migration Health", "amount": None, "status": "Requir
 FIXED = [{"area": "Migration Health", "amount": 1_000_000}, {"area": "Migrant Assistance", "amount": 500_000}]
 PAGE = "/hq/regions/East%20and%20Horn%20of%20Africa"
 
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def site(request, tmp_path, checker):
-    if request.param == "sqlite":
-        s = build(tmp_path, checker)
-        yield s
-        s.archive.close()
-    else:
-        from postgres import cluster
-
-        with cluster() as url:
-            s = build(tmp_path, checker, url)
-            yield s
-            s.archive.close()
+site = web_site.site  # the fixture: each test runs on SQLite and on a throwaway PostgreSQL
 
 
 def cells(html: str, table: str) -> list[list[str]]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 import fixtures as fx
-import pytest
+import web_site
 from typer.testing import CliRunner
 from web_site import build, csrf, upload
 
@@ -18,20 +18,7 @@ MISSING_AMOUNT = [{"area": "Migration Health", "amount": None, "status": "Requir
 FIXED = [{"area": "Migration Health", "amount": 1_000_000}, {"area": "Migrant Assistance", "amount": 500_000}]
 REPORTS = ["report.html", "report.json", "report.md", "report.xlsx"]
 
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def site(request, tmp_path, checker):
-    if request.param == "sqlite":
-        s = build(tmp_path, checker)
-        yield s
-        s.archive.close()
-    else:
-        from postgres import cluster
-
-        with cluster() as url:
-            s = build(tmp_path, checker, url)
-            yield s
-            s.archive.close()
+site = web_site.site  # the fixture: each test runs on SQLite and on a throwaway PostgreSQL
 
 
 def freeze(hq):

@@ -15,8 +15,8 @@ import threading
 import time
 
 import fixtures as fx
-import pytest
-from web_site import build, upload
+import web_site
+from web_site import upload
 
 from recon import pipeline
 from recon.archive.freeze import freeze
@@ -25,20 +25,7 @@ MISSING_AMOUNT = [{"area": "Migration Health", "amount": None, "status": "Requir
                   {"area": "Migrant Assistance", "amount": 500_000}]
 FIXED = [{"area": "Migration Health", "amount": 1_000_000}, {"area": "Migrant Assistance", "amount": 500_000}]
 
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def site(request, tmp_path, checker):
-    if request.param == "sqlite":
-        s = build(tmp_path, checker)
-        yield s
-        s.archive.close()
-    else:
-        from postgres import cluster
-
-        with cluster() as url:
-            s = build(tmp_path, checker, url)
-            yield s
-            s.archive.close()
+site = web_site.site  # the fixture: each test runs on SQLite and on a throwaway PostgreSQL
 
 
 def together(monkeypatch, archive, parties: int = 2):
