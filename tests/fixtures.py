@@ -37,6 +37,13 @@ KENYA_ENTRIES = [
     {"area": "Migration Policy and Research", "status": "Funded"},
 ]
 
+# Kenya's office workbook with one error (Migration Health: a requirement without an amount,
+# ENTRY-AMOUNT-MISSING) and the same workbook fixed: the two uploads the web tests make of one office.
+KENYA_MISSING_AMOUNT = [{"area": "Migration Health", "amount": None, "status": "Requirement"},
+                        {"area": "Migrant Assistance", "amount": 500_000}]
+KENYA_FIXED = [{"area": "Migration Health", "amount": 1_000_000},
+               {"area": "Migrant Assistance", "amount": 500_000}]
+
 
 def entries() -> list[dict]:
     return copy.deepcopy(CLEAN_ENTRIES)

@@ -35,6 +35,19 @@ class LibreOfficeError(RuntimeError):
 
 def recalculate(paths: Iterable[Path], out_dir: Path) -> dict[Path, Path]:
     """Open each workbook in LibreOffice Calc, recalculate, save as ``out_dir/<stem>.xlsx``."""
+    return _convert(paths, out_dir, "xlsx", "Calc MS Excel 2007 XML")
+
+
+def to_pdf(paths: Iterable[Path], out_dir: Path) -> dict[Path, Path]:
+    """Print each workbook to ``out_dir/<stem>.pdf`` as LibreOffice Calc prints it (every visible sheet, with
+    its page setup), formulas recalculated on load as in :func:`recalculate`. One soffice run for all."""
+    return _convert(paths, out_dir, "pdf", "calc_pdf_Export")
+
+
+def _convert(paths: Iterable[Path], out_dir: Path, suffix: str, export_filter: str) -> dict[Path, Path]:
+    """One ``soffice --convert-to suffix:export_filter`` run, in a fresh profile that recalculates on
+    load → ``{input: out_dir/<stem>.<suffix>}``; :class:`LibreOfficeError` unless every output is there
+    and not empty."""
     paths = [Path(p).resolve() for p in paths]
     stems = [p.stem for p in paths]
     if len(set(stems)) != len(stems):
@@ -46,34 +59,13 @@ def recalculate(paths: Iterable[Path], out_dir: Path) -> dict[Path, Path]:
         user.mkdir()
         (user / "registrymodifications.xcu").write_text(_RECALC_ALWAYS, encoding="utf-8")
         cmd = [SOFFICE, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless", "--norestore",
-               "--nolockcheck", "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out_dir),
+               "--nolockcheck", "--convert-to", f"{suffix}:{export_filter}", "--outdir", str(out_dir),
                *map(str, paths)]
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT_S, check=False)
-    outputs = {p: out_dir / f"{p.stem}.xlsx" for p in paths}
+    outputs = {p: out_dir / f"{p.stem}.{suffix}" for p in paths}
     # soffice exits 0 even when a file could not be converted: the output file is the only proof.
-    missing = [str(p) for p, out in outputs.items() if not out.is_file()]
-    if done.returncode != 0 or missing:
-        raise LibreOfficeError(f"soffice exit {done.returncode}; not converted: {missing}\n"
-                               f"{done.stdout}\n{done.stderr}")
-    return outputs
-
-
-def to_pdf(paths: Iterable[Path], out_dir: Path) -> dict[Path, Path]:
-    """Print each workbook to ``out_dir/<stem>.pdf`` as LibreOffice Calc prints it (every visible sheet, with
-    its page setup), formulas recalculated on load as in :func:`recalculate`. One soffice run for all."""
-    paths = [Path(p).resolve() for p in paths]
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="recon-lo-profile-") as profile:
-        user = Path(profile) / "user"
-        user.mkdir()
-        (user / "registrymodifications.xcu").write_text(_RECALC_ALWAYS, encoding="utf-8")
-        cmd = [SOFFICE, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless", "--norestore",
-               "--nolockcheck", "--convert-to", "pdf:calc_pdf_Export", "--outdir", str(out_dir), *map(str, paths)]
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT_S, check=False)
-    outputs = {p: out_dir / f"{p.stem}.pdf" for p in paths}
     missing = [str(p) for p, out in outputs.items() if not out.is_file() or out.stat().st_size == 0]
-    if done.returncode != 0 or missing:  # soffice exits 0 even when a file could not be converted
+    if done.returncode != 0 or missing:
         raise LibreOfficeError(f"soffice exit {done.returncode}; not converted: {missing}\n"
                                f"{done.stdout}\n{done.stderr}")
     return outputs

@@ -10,44 +10,29 @@ import shutil
 import fixtures as fx
 import pytest
 from typer.testing import CliRunner
-from web_site import build, upload
+from web_site import BACKENDS, build, on, upload
 
 from recon.archive.freeze import freeze
 from recon.cli import app as cli
 
-MISSING_AMOUNT = [{"area": "Migration Health", "amount": None, "status": "Requirement"},
-                  {"area": "Migrant Assistance", "amount": 500_000}]
 FIXED = [{"area": "Migration Health", "amount": 1_000_000}, {"area": "Migrant Assistance", "amount": 500_000},
          {"area": "Migration Policy and Research", "status": "Funded"}]
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=BACKENDS)
 def two_revisions(request, tmp_path, checker):
     """Kenya's workbook with a missing amount frozen as budget revision 1, its fix (plus Uganda's) as 2 →
     (site, folder of revision 1's workbooks, folder of revision 2's, the `--db … --data …` arguments)."""
-    def make(url):
-        site = build(tmp_path, checker, url)
+    with on(request.param, tmp_path, checker) as site:
         one, two = tmp_path / "one", tmp_path / "two"
         one.mkdir(), two.mkdir()
         kenya = site.office_client(site.kenya_token)
-        upload(kenya, site.kenya, fx.clean_country(one, "kenya", MISSING_AMOUNT))
+        upload(kenya, site.kenya, fx.clean_country(one, "kenya", fx.KENYA_MISSING_AMOUNT))
         freeze(site.archive, frozen_by="alice", rules_dir=checker.rules_dir, prepared=checker.rules)
         upload(kenya, site.kenya, fx.clean_country(two, "kenya", FIXED))
         upload(site.office_client(site.uganda_token), site.uganda, fx.write(two, "uganda", FIXED, country="Uganda"))
         freeze(site.archive, frozen_by="alice", rules_dir=checker.rules_dir, prepared=checker.rules)
-        return site, one, two, ["--db", site.archive.url, "--data", str(site.data)]
-
-    if request.param == "sqlite":
-        made = make(None)
-        yield made
-        made[0].archive.close()
-    else:
-        from postgres import cluster
-
-        with cluster() as url:
-            made = make(url)
-            yield made
-            made[0].archive.close()
+        yield site, one, two, ["--db", site.archive.url, "--data", str(site.data)]
 
 
 def run(*args: str):

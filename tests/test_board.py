@@ -7,29 +7,20 @@ import re
 
 import fixtures as fx
 import pytest
-from web_site import build, upload
+import web_site
+from web_site import upload
 
-MISSING_AMOUNT = [{"area": "Migration Health", "amount": None, "status": "Requirement"},
-                  {"area": "Migrant Assistance", "amount": 500_000}]
-FIXED = [{"area": "Migration Health", "amount": 1_000_000}, {"area": "Migrant Assistance", "amount": 500_000}]
 OTHER_REGION = "West and Central Africa"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def site(request, tmp_path, checker):
-    if request.param == "sqlite":
-        s = build(tmp_path, checker)
-        s.archive.add_office(OTHER_REGION, "Senegal")
-        yield s
-        s.archive.close()
-    else:
-        from postgres import cluster
+two_offices_in_one_region = web_site.site  # the shared fixture: SQLite, then a throwaway PostgreSQL
 
-        with cluster() as url:
-            s = build(tmp_path, checker, url)
-            s.archive.add_office(OTHER_REGION, "Senegal")
-            yield s
-            s.archive.close()
+
+@pytest.fixture
+def site(two_offices_in_one_region):
+    """The shared site (Kenya, Uganda in East and Horn of Africa) and Senegal in another region, to filter by."""
+    two_offices_in_one_region.archive.add_office(OTHER_REGION, "Senegal")
+    return two_offices_in_one_region
 
 
 def board(client, query: str = "") -> dict[str, str]:
@@ -43,18 +34,18 @@ def board(client, query: str = "") -> dict[str, str]:
 def test_office_turns_from_has_errors_to_clean_after_a_fixed_upload(site, tmp_path):
     kenya, hq = site.office_client(site.kenya_token), site.hq_client()
     assert board(hq) == {"Kenya": "missing", "Uganda": "missing", "Senegal": "missing"}
-    upload(kenya, site.kenya, fx.clean_country(tmp_path, "kenya", MISSING_AMOUNT))
+    upload(kenya, site.kenya, fx.clean_country(tmp_path, "kenya", fx.KENYA_MISSING_AMOUNT))
     page = hq.get("/hq").text
     assert board(hq)["Kenya"] == "errors" and ">has errors</span>" in page and "revision 1" in page
     assert "office link #" in page  # by whom
     (tmp_path / "fixed").mkdir()
-    upload(kenya, site.kenya, fx.clean_country(tmp_path / "fixed", "kenya", FIXED))
+    upload(kenya, site.kenya, fx.clean_country(tmp_path / "fixed", "kenya", fx.KENYA_FIXED))
     assert board(hq)["Kenya"] == "clean" and "revision 2" in hq.get("/hq").text
 
 
 def test_board_filters_by_region_and_status_with_query_parameters(site, tmp_path):
     kenya, hq = site.office_client(site.kenya_token), site.hq_client()
-    upload(kenya, site.kenya, fx.clean_country(tmp_path, "kenya", MISSING_AMOUNT))
+    upload(kenya, site.kenya, fx.clean_country(tmp_path, "kenya", fx.KENYA_MISSING_AMOUNT))
     assert board(hq, "?status=errors") == {"Kenya": "errors"}
     assert board(hq, "?status=missing") == {"Uganda": "missing", "Senegal": "missing"}
     assert board(hq, f"?region={OTHER_REGION.replace(' ', '+')}") == {"Senegal": "missing"}

@@ -7,31 +7,15 @@ from __future__ import annotations
 import re
 
 import fixtures as fx
-import pytest
-from web_site import REGION, build, upload
+import web_site
+from web_site import REGION, upload
 
 from recon import pipeline
 from recon.report.headline import region_rows
 
-MISSING_AMOUNT = [{"area": "Migration Health", "amount": None, "status": "Requirement"},
-                  {"area": "Migrant Assistance", "amount": 500_000}]
-FIXED = [{"area": "Migration Health", "amount": 1_000_000}, {"area": "Migrant Assistance", "amount": 500_000}]
 PAGE = "/hq/regions/East%20and%20Horn%20of%20Africa"
 
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def site(request, tmp_path, checker):
-    if request.param == "sqlite":
-        s = build(tmp_path, checker)
-        yield s
-        s.archive.close()
-    else:
-        from postgres import cluster
-
-        with cluster() as url:
-            s = build(tmp_path, checker, url)
-            yield s
-            s.archive.close()
+site = web_site.site  # the fixture: each test runs on SQLite and on a throwaway PostgreSQL
 
 
 def cells(html: str, table: str) -> list[list[str]]:
@@ -49,7 +33,7 @@ def test_region_page_reconciles_the_latest_accepted_uploads_as_recon_reconcile_d
     site.archive.add_office(REGION)
     regional = next(o for o, _ in site.archive.offices() if o.country is None)
     upload(hq, regional, book)
-    upload(kenya, site.kenya, fx.clean_country(tmp_path, "kenya", MISSING_AMOUNT))
+    upload(kenya, site.kenya, fx.clean_country(tmp_path, "kenya", fx.KENYA_MISSING_AMOUNT))
 
     page = hq.get(PAGE)
     assert page.status_code == 200
@@ -69,7 +53,7 @@ def test_region_page_reconciles_the_latest_accepted_uploads_as_recon_reconcile_d
     assert ["Uganda", "— (no accepted upload)", "missing"] in offices
 
     (tmp_path / "fixed").mkdir()
-    upload(kenya, site.kenya, fx.clean_country(tmp_path / "fixed", "kenya", FIXED))
+    upload(kenya, site.kenya, fx.clean_country(tmp_path / "fixed", "kenya", fx.KENYA_FIXED))
     fixed = hq.get(PAGE).text
     assert cells(fixed, "totals")[0][2:5] == ["3,500,000", "3,500,000", "0"]
     assert "ENTRY-AMOUNT-MISSING" not in fixed and "revision 2" in fixed

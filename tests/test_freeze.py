@@ -7,31 +7,15 @@ from __future__ import annotations
 import json
 
 import fixtures as fx
-import pytest
+import web_site
 from typer.testing import CliRunner
 from web_site import build, csrf, upload
 
 from recon.cli import app as cli
 
-MISSING_AMOUNT = [{"area": "Migration Health", "amount": None, "status": "Requirement"},
-                  {"area": "Migrant Assistance", "amount": 500_000}]
-FIXED = [{"area": "Migration Health", "amount": 1_000_000}, {"area": "Migrant Assistance", "amount": 500_000}]
 REPORTS = ["report.html", "report.json", "report.md", "report.xlsx"]
 
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def site(request, tmp_path, checker):
-    if request.param == "sqlite":
-        s = build(tmp_path, checker)
-        yield s
-        s.archive.close()
-    else:
-        from postgres import cluster
-
-        with cluster() as url:
-            s = build(tmp_path, checker, url)
-            yield s
-            s.archive.close()
+site = web_site.site  # the fixture: each test runs on SQLite and on a throwaway PostgreSQL
 
 
 def freeze(hq):
@@ -50,7 +34,7 @@ def downloads(hq, number: int) -> dict[str, bytes]:
 
 def test_freeze_then_nothing_new_then_a_fixed_upload_gives_revision_2_with_changes(site, tmp_path):
     kenya, hq = site.office_client(site.kenya_token), site.hq_client()
-    upload(kenya, site.kenya, fx.clean_country(tmp_path, "kenya", MISSING_AMOUNT))
+    upload(kenya, site.kenya, fx.clean_country(tmp_path, "kenya", fx.KENYA_MISSING_AMOUNT))
 
     r = freeze(hq)
     assert r.status_code == 303
@@ -71,7 +55,7 @@ def test_freeze_then_nothing_new_then_a_fixed_upload_gives_revision_2_with_chang
     assert [b.number for b in site.archive.budget_revisions()] == [1]
 
     (tmp_path / "fixed").mkdir()
-    upload(kenya, site.kenya, fx.clean_country(tmp_path / "fixed", "kenya", FIXED))
+    upload(kenya, site.kenya, fx.clean_country(tmp_path / "fixed", "kenya", fx.KENYA_FIXED))
     freeze(hq)
     assert [b.number for b in site.archive.budget_revisions()] == [2, 1]
     two = downloads(hq, 2)
@@ -92,7 +76,7 @@ def test_freeze_with_no_accepted_upload_says_so(site):
 def test_an_office_cannot_freeze_or_see_the_board_or_download_reports(site, tmp_path):
     kenya, uganda, hq = (site.office_client(site.kenya_token), site.office_client(site.uganda_token),
                          site.hq_client())
-    upload(kenya, site.kenya, fx.clean_country(tmp_path, "kenya", FIXED))
+    upload(kenya, site.kenya, fx.clean_country(tmp_path, "kenya", fx.KENYA_FIXED))
     freeze(hq)
     token = csrf(uganda, f"/offices/{site.uganda.id}")  # a valid CSRF token of the office's own session
     assert uganda.post("/hq/freeze", data={"csrf_token": token}).status_code == 404
@@ -104,7 +88,7 @@ def test_an_office_cannot_freeze_or_see_the_board_or_download_reports(site, tmp_
 
 def test_freeze_form_without_csrf_token_is_refused(site, tmp_path):
     kenya, hq = site.office_client(site.kenya_token), site.hq_client()
-    upload(kenya, site.kenya, fx.clean_country(tmp_path, "kenya", FIXED))
+    upload(kenya, site.kenya, fx.clean_country(tmp_path, "kenya", fx.KENYA_FIXED))
     assert hq.post("/hq/freeze", data={}).status_code == 403
     assert hq.post("/hq/freeze", data={"csrf_token": "forged"}).status_code == 403
     assert site.archive.budget_revisions() == []
@@ -113,7 +97,7 @@ def test_freeze_form_without_csrf_token_is_refused(site, tmp_path):
 def test_cli_revision_freeze_and_list(tmp_path, checker):
     site = build(tmp_path, checker)
     kenya = site.office_client(site.kenya_token)
-    upload(kenya, site.kenya, fx.clean_country(tmp_path, "kenya", MISSING_AMOUNT))
+    upload(kenya, site.kenya, fx.clean_country(tmp_path, "kenya", fx.KENYA_MISSING_AMOUNT))
     data = ["--data", str(site.data)]
     run = CliRunner().invoke
     first = run(cli, ["revision", "freeze", *data])
@@ -130,7 +114,7 @@ def test_cli_reconcile_from_the_archive_gives_the_same_output_as_from_the_folder
     from recon.archive.freeze import freeze as freeze_now
 
     kenya = site.office_client(site.kenya_token)
-    book = fx.clean_country(tmp_path, "kenya", MISSING_AMOUNT)
+    book = fx.clean_country(tmp_path, "kenya", fx.KENYA_MISSING_AMOUNT)
     upload(kenya, site.kenya, book)
     freeze_now(site.archive, frozen_by="test")
     run = CliRunner().invoke

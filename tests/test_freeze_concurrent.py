@@ -15,30 +15,13 @@ import threading
 import time
 
 import fixtures as fx
-import pytest
-from web_site import build, upload
+import web_site
+from web_site import upload
 
 from recon import pipeline
 from recon.archive.freeze import freeze
 
-MISSING_AMOUNT = [{"area": "Migration Health", "amount": None, "status": "Requirement"},
-                  {"area": "Migrant Assistance", "amount": 500_000}]
-FIXED = [{"area": "Migration Health", "amount": 1_000_000}, {"area": "Migrant Assistance", "amount": 500_000}]
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def site(request, tmp_path, checker):
-    if request.param == "sqlite":
-        s = build(tmp_path, checker)
-        yield s
-        s.archive.close()
-    else:
-        from postgres import cluster
-
-        with cluster() as url:
-            s = build(tmp_path, checker, url)
-            yield s
-            s.archive.close()
+site = web_site.site  # the fixture: each test runs on SQLite and on a throwaway PostgreSQL
 
 
 def together(monkeypatch, archive, parties: int = 2):
@@ -80,7 +63,8 @@ def freeze_at_once(archive, checker, names: list[str]) -> dict:
 
 
 def test_two_freezes_at_once_create_exactly_one_revision(site, tmp_path, checker, monkeypatch):
-    upload(site.office_client(site.kenya_token), site.kenya, fx.clean_country(tmp_path, "kenya", MISSING_AMOUNT))
+    upload(site.office_client(site.kenya_token), site.kenya,
+           fx.clean_country(tmp_path, "kenya", fx.KENYA_MISSING_AMOUNT))
     together(monkeypatch, site.archive)
 
     out = freeze_at_once(site.archive, checker, ["alice", "bob"])
@@ -96,10 +80,10 @@ def test_two_freezes_at_once_create_exactly_one_revision(site, tmp_path, checker
 def test_two_freezes_at_once_after_a_first_revision_create_exactly_one_more(site, tmp_path, checker,
                                                                            monkeypatch):
     kenya = site.office_client(site.kenya_token)
-    upload(kenya, site.kenya, fx.clean_country(tmp_path, "kenya", MISSING_AMOUNT))
+    upload(kenya, site.kenya, fx.clean_country(tmp_path, "kenya", fx.KENYA_MISSING_AMOUNT))
     freeze(site.archive, frozen_by="first", rules_dir=checker.rules_dir, prepared=checker.rules)
     (tmp_path / "fixed").mkdir()
-    upload(kenya, site.kenya, fx.clean_country(tmp_path / "fixed", "kenya", FIXED))
+    upload(kenya, site.kenya, fx.clean_country(tmp_path / "fixed", "kenya", fx.KENYA_FIXED))
     together(monkeypatch, site.archive)
 
     out = freeze_at_once(site.archive, checker, ["alice", "bob"])
@@ -114,9 +98,9 @@ def test_a_freeze_overtaken_by_one_with_other_uploads_reports_changes_since_that
     moment later, both. Both write their reports against no previous revision and alice commits first: bob's
     report would say what changed since nothing, so he writes it again, as revision 2, against alice's."""
     kenya, uganda = site.office_client(site.kenya_token), site.office_client(site.uganda_token)
-    upload(kenya, site.kenya, fx.clean_country(tmp_path, "kenya", FIXED))
+    upload(kenya, site.kenya, fx.clean_country(tmp_path, "kenya", fx.KENYA_FIXED))
     (tmp_path / "uganda").mkdir()
-    upload(uganda, site.uganda, fx.write(tmp_path / "uganda", "uganda", FIXED, country="Uganda"))
+    upload(uganda, site.uganda, fx.write(tmp_path / "uganda", "uganda", fx.KENYA_FIXED, country="Uganda"))
     every = site.archive.latest_accepted
     monkeypatch.setattr(site.archive, "latest_accepted", lambda: [
         (o, r) for o, r in every() if threading.current_thread().name != "alice" or o.country == "Kenya"])

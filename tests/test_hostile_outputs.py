@@ -295,44 +295,35 @@ def _wait_for(proc: subprocess.Popen, word: bytes) -> None:
     assert word in line, proc.stderr.read().decode()
 
 
-def test_ctrl_c_during_annotate_left_a_half_written_xlsx_that_blocked_the_rerun(tmp_path):
+# Test-only wrappers in the child: the annotated copy's zip half written (after its fifth part) …
+MID_ZIP = ("import zipfile\n_writestr = zipfile.ZipFile.writestr\n"
+           "def writestr(self, *a, **kw):\n"
+           "    _writestr(self, *a, **kw)\n"
+           "    self._parts = getattr(self, '_parts', 0) + 1\n"
+           "    if self._parts == 5:\n"
+           "        print('WRITING', flush=True); time.sleep(60)\n"
+           "zipfile.ZipFile.writestr = writestr\n")
+# … or complete in its temporary file, stopped just before it is linked into place.
+BEFORE_LINK = ("_link = os.link\n"
+               "def link(a, b, **kw):\n"
+               "    print('WRITTEN', flush=True); time.sleep(60); return _link(a, b, **kw)\n"
+               "os.link = link\n")
+
+
+@pytest.mark.parametrize(("patch", "word"), [
+    pytest.param(MID_ZIP, b"WRITING", id="while-the-zip-is-half-written"),
+    pytest.param(BEFORE_LINK, b"WRITTEN", id="between-the-write-and-the-rename"),
+])
+def test_ctrl_c_during_annotate_left_a_half_written_xlsx_that_blocked_the_rerun(tmp_path, patch, word):
     src = fx.clean_region(tmp_path, "office")
     keep = Untouched(src)
     out = tmp_path / "checked.xlsx"
-    # Test-only wrapper: stop while the workbook's zip is half written (after its fifth part).
-    patch = ("import zipfile\n_writestr = zipfile.ZipFile.writestr\n"
-             "def writestr(self, *a, **kw):\n"
-             "    _writestr(self, *a, **kw)\n"
-             "    self._parts = getattr(self, '_parts', 0) + 1\n"
-             "    if self._parts == 5:\n"
-             "        print('WRITING', flush=True); time.sleep(60)\n"
-             "zipfile.ZipFile.writestr = writestr\n")
     proc = _child(patch, "check", src, "--annotate", out)
-    _wait_for(proc, b"WRITING")
+    _wait_for(proc, word)
+    assert len(strays(tmp_path)) == 1  # the temporary copy, hidden, beside the target
     proc.send_signal(signal.SIGINT)
     _out, err = proc.communicate(timeout=60)
     assert proc.returncode != 0 and b"Traceback" not in err
-    assert not out.exists() and strays(tmp_path) == []
-    rerun = recon("check", src, "--annotate", out)  # nothing blocks the rerun
-    assert rerun.exit_code == 0 and load_workbook(out).sheetnames[-1] == L.FINDINGS
-    keep.check()
-
-
-def test_ctrl_c_between_annotate_write_and_rename_leaves_no_file(tmp_path):
-    src = fx.clean_region(tmp_path, "office")
-    keep = Untouched(src)
-    out = tmp_path / "checked.xlsx"
-    # Test-only wrapper: the copy is complete in its temporary file; stop just before it is linked into place.
-    patch = ("_link = os.link\n"
-             "def link(a, b, **kw):\n"
-             "    print('WRITTEN', flush=True); time.sleep(60); return _link(a, b, **kw)\n"
-             "os.link = link\n")
-    proc = _child(patch, "check", src, "--annotate", out)
-    _wait_for(proc, b"WRITTEN")
-    assert len(strays(tmp_path)) == 1  # the temporary copy, hidden, beside the target
-    proc.send_signal(signal.SIGINT)
-    proc.wait(timeout=60)
-    assert proc.returncode != 0
     assert not out.exists() and strays(tmp_path) == []
     rerun = recon("check", src, "--annotate", out)  # nothing blocks the rerun
     assert rerun.exit_code == 0 and load_workbook(out).sheetnames[-1] == L.FINDINGS
@@ -381,45 +372,46 @@ def test_ctrl_c_while_a_report_run_prints_keeps_the_previous_set_and_leaves_no_s
     keep.check()
 
 
-def test_ctrl_c_while_report_files_are_staged_keeps_the_previous_set(tmp_path, previous_reports):
+# Test-only wrappers in the child, each printing its word at the moment the Ctrl-C is to arrive.
+# report.json, .html and .xlsx are staged; stop before report.md is.
+STOP_BEFORE_REPORT_MD = ("import recon.report.memo as m\n_render = m.render\n"
+                         "def render(rec):\n"
+                         "    print('STAGED', flush=True); time.sleep(60); return _render(rec)\n"
+                         "m.render = render\n")
+# The first report file has been renamed into place; the others are still staged.
+PAUSE_AFTER_FIRST_RENAME = ("_replace = os.replace\n"
+                            "def replace(a, b, **kw):\n"
+                            "    _replace(a, b, **kw)\n"
+                            "    if '.recon-staging-' in str(a) and not os.environ.get('SENT'):\n"
+                            "        os.environ['SENT'] = '1'; print('RENAMED', flush=True); time.sleep(3)\n"
+                            "os.replace = replace\n")
+
+
+@pytest.mark.parametrize(("patch", "word", "kept"), [
+    pytest.param(STOP_BEFORE_REPORT_MD, b"STAGED", "previous set",
+                 id="while-files-are-staged-keeps-the-previous-set"),
+    pytest.param(PAUSE_AFTER_FIRST_RENAME, b"RENAMED", "second set",
+                 id="between-the-renames-still-gives-the-second-whole-set"),
+])
+def test_ctrl_c_while_a_report_set_is_replaced_left_files_of_two_runs(tmp_path, previous_reports, patch, word,
+                                                                       kept):
     src, reports, before = previous_reports
     second = talkative(tmp_path)
     keep = Untouched(src, second)
-    # Test-only wrapper: report.json, .html and .xlsx are staged; stop before report.md is.
-    patch = ("import recon.report.memo as m\n_render = m.render\n"
-             "def render(rec):\n    print('STAGED', flush=True); time.sleep(60); return _render(rec)\n"
-             "m.render = render\n")
     proc = _child(patch, "reconcile", src, second, "--report-dir", reports, "--format", "json")
-    _wait_for(proc, b"STAGED")
+    _wait_for(proc, word)
     staged = any(p.name.startswith(".recon-staging-") for p in reports.iterdir())
     proc.send_signal(signal.SIGINT)
     _out, err = proc.communicate(timeout=60)
-    assert proc.returncode != 0 and b"Traceback" not in err
-    assert report_set(reports) == before  # not report.json of one run beside report.md of another
-    assert staged and strays(reports) == []
-    keep.check()
-
-
-def test_ctrl_c_between_the_report_renames_still_gives_one_whole_set(tmp_path, previous_reports):
-    src, reports, before = previous_reports
-    second = talkative(tmp_path)
-    keep = Untouched(src, second)
-    # Test-only wrapper: Ctrl-C arrives after the first report file was renamed into place.
-    patch = ("_replace = os.replace\n"
-             "def replace(a, b, **kw):\n"
-             "    _replace(a, b, **kw)\n"
-             "    if '.recon-staging-' in str(a) and not os.environ.get('SENT'):\n"
-             "        os.environ['SENT'] = '1'; print('RENAMED', flush=True); time.sleep(3)\n"
-             "os.replace = replace\n")
-    proc = _child(patch, "reconcile", src, second, "--report-dir", reports, "--format", "json")
-    _wait_for(proc, b"RENAMED")
-    proc.send_signal(signal.SIGINT)
-    _out, err = proc.communicate(timeout=60)
-    assert proc.returncode != 0 and b"Traceback" not in err  # the Ctrl-C was delivered, once the set was in place
+    assert proc.returncode != 0 and b"Traceback" not in err  # the Ctrl-C was delivered
     after = report_set(reports)
-    assert all(after[n] != before[n] for n in FILES)  # every file from the second run …
-    assert_one_run(reports)  # … and from the same one
-    assert json.loads(after["report.json"])["counts"] and strays(reports) == []
+    if kept == "previous set":
+        assert after == before  # not report.json of one run beside report.md of another
+    else:  # the Ctrl-C waited until the set was in place
+        assert all(after[n] != before[n] for n in FILES)  # every file from the second run …
+        assert_one_run(reports)  # … and from the same one
+        assert json.loads(after["report.json"])["counts"]
+    assert staged and strays(reports) == []
     keep.check()
 
 

@@ -9,14 +9,10 @@ import fixtures as fx
 import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
-from web_site import build, upload
+from web_site import build, on, upload
 
 from recon.archive import Archive
 from recon.cli import app as cli
-
-MISSING_AMOUNT = [{"area": "Migration Health", "amount": None, "status": "Requirement"},
-                  {"area": "Migrant Assistance", "amount": 500_000}]
-FIXED = [{"area": "Migration Health", "amount": 1_000_000}, {"area": "Migrant Assistance", "amount": 500_000}]
 
 
 @pytest.fixture
@@ -27,7 +23,7 @@ def site(tmp_path, checker):
 def test_workbook_with_errors_then_fixed_one_history_and_changes(site, tmp_path):
     kenya = site.office_client(site.kenya_token)
     k = site.kenya.id
-    bad = upload(kenya, site.kenya, fx.clean_country(tmp_path, "kenya", MISSING_AMOUNT))
+    bad = upload(kenya, site.kenya, fx.clean_country(tmp_path, "kenya", fx.KENYA_MISSING_AMOUNT))
     assert bad.headers["location"] == f"/offices/{k}/revisions/1"
     page = kenya.get(bad.headers["location"]).text
     assert "has errors" in page and "ENTRY-AMOUNT-MISSING" in page and "kenya.xlsx › Entries › C" in page
@@ -39,7 +35,7 @@ def test_workbook_with_errors_then_fixed_one_history_and_changes(site, tmp_path)
     assert kenya.get(f"/offices/{k}/revisions/1/annotated").content == copy.content  # written once, kept
 
     (tmp_path / "fixed").mkdir()
-    good = upload(kenya, site.kenya, fx.clean_country(tmp_path / "fixed", "kenya", FIXED))
+    good = upload(kenya, site.kenya, fx.clean_country(tmp_path / "fixed", "kenya", fx.KENYA_FIXED))
     page = kenya.get(good.headers["location"]).text
     assert "Clean:" in page and "every rule passes" in page
 
@@ -52,7 +48,7 @@ def test_workbook_with_errors_then_fixed_one_history_and_changes(site, tmp_path)
 
 def test_workbook_of_another_office_refused_with_clear_message(site, tmp_path):
     kenya = site.office_client(site.kenya_token)
-    r = upload(kenya, site.kenya, fx.write(tmp_path, "uganda", FIXED, country="Uganda"))
+    r = upload(kenya, site.kenya, fx.write(tmp_path, "uganda", fx.KENYA_FIXED, country="Uganda"))
     rev, = site.archive.revisions(site.kenya.id)
     assert rev.status == "refused" and rev.sha256 is not None
     assert rev.reason.startswith("this workbook is for East and Horn of Africa › Uganda, but this link is for "
@@ -63,10 +59,10 @@ def test_workbook_of_another_office_refused_with_clear_message(site, tmp_path):
 
 def test_every_upload_recorded_nothing_overwritten(site, tmp_path):
     kenya = site.office_client(site.kenya_token)
-    book = fx.clean_country(tmp_path, "kenya", FIXED)
+    book = fx.clean_country(tmp_path, "kenya", fx.KENYA_FIXED)
     for _ in range(2):
         upload(kenya, site.kenya, book)
-    upload(kenya, site.kenya, fx.clean_country(tmp_path, "other", MISSING_AMOUNT))
+    upload(kenya, site.kenya, fx.clean_country(tmp_path, "other", fx.KENYA_MISSING_AMOUNT))
     revs = site.archive.revisions(site.kenya.id)
     assert [r.number for r in revs] == [3, 2, 1]
     assert revs[1].sha256 == revs[2].sha256 != revs[0].sha256
@@ -77,7 +73,7 @@ def test_every_upload_recorded_nothing_overwritten(site, tmp_path):
 
 def test_hq_sees_every_office_and_any_revision(site, tmp_path):
     kenya = site.office_client(site.kenya_token)
-    upload(kenya, site.kenya, fx.clean_country(tmp_path, "kenya", FIXED))
+    upload(kenya, site.kenya, fx.clean_country(tmp_path, "kenya", fx.KENYA_FIXED))
     hq = site.hq_client()
     board = hq.get("/hq").text
     assert "Kenya" in board and "Uganda" in board and "missing" in board and "clean" in board
@@ -86,18 +82,14 @@ def test_hq_sees_every_office_and_any_revision(site, tmp_path):
 
 
 def test_same_site_on_postgresql(tmp_path, checker):
-    from postgres import cluster
-
-    with cluster() as url:
-        site = build(tmp_path, checker, url)
+    with on("postgresql", tmp_path, checker) as site:
         kenya = site.office_client(site.kenya_token)
-        upload(kenya, site.kenya, fx.clean_country(tmp_path, "kenya", MISSING_AMOUNT))
+        upload(kenya, site.kenya, fx.clean_country(tmp_path, "kenya", fx.KENYA_MISSING_AMOUNT))
         (tmp_path / "fixed").mkdir()
-        r = upload(kenya, site.kenya, fx.clean_country(tmp_path / "fixed", "kenya", FIXED))
+        r = upload(kenya, site.kenya, fx.clean_country(tmp_path / "fixed", "kenya", fx.KENYA_FIXED))
         assert "Clean:" in kenya.get(r.headers["location"]).text
         assert [(r.number, r.errors) for r in site.archive.revisions(site.kenya.id)] == [(2, 0), (1, 1)]
         assert "Kenya" in site.hq_client().get("/hq").text
-        site.archive.close()
 
 
 def test_demo_creates_2015_offices_with_their_workbooks_as_revision_1(tmp_path, checker):

@@ -1,12 +1,18 @@
 """A recon site in a temporary folder for the web tests: two country offices of East and Horn of Africa
-(Kenya, Uganda) and an HQ account, served in-process (Starlette's TestClient) or by a real uvicorn."""
+(Kenya, Uganda) and an HQ account, served in-process (Starlette's TestClient) or by a real uvicorn.
+
+``site`` is a fixture for a test module to import (``from web_site import site``): the same site on SQLite and
+on a throwaway PostgreSQL, the test run once on each."""
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from starlette.testclient import TestClient
 
 from recon.archive import Archive
@@ -50,6 +56,30 @@ def build(tmp_path: Path, checker, url: str | None = None, **options) -> Site:
     archive.add_user(HQ_NAME, HQ_PASSWORD)
     app = create_app(archive, checker, max_upload_bytes=CAP, **options)
     return Site(archive, app, kenya, kt, uganda, ut, tmp_path / "recon-data")
+
+
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@contextlib.contextmanager
+def on(backend: str, tmp_path: Path, checker, **options) -> Iterator[Site]:
+    """The site on ``"sqlite"`` (a file in ``tmp_path``) or ``"postgresql"`` (a throwaway cluster; skips when
+    PostgreSQL is not installed), its archive closed afterwards."""
+    with contextlib.ExitStack() as stack:
+        url = None
+        if backend == "postgresql":
+            from postgres import cluster
+
+            url = stack.enter_context(cluster())
+        s = build(tmp_path, checker, url, **options)
+        stack.callback(s.archive.close)  # before the cluster stops
+        yield s
+
+
+@pytest.fixture(params=BACKENDS)
+def site(request, tmp_path, checker) -> Iterator[Site]:
+    with on(request.param, tmp_path, checker) as s:
+        yield s
 
 
 def csrf(client: TestClient, path: str) -> str:
