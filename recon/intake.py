@@ -23,6 +23,7 @@ from pathlib import Path
 
 from recon import pipeline
 from recon.appeal.finding import JSON_KEYS, Finding, count_by_severity
+from recon.appeal.location import Location
 from recon.appeal.vocabulary import load
 
 
@@ -30,7 +31,7 @@ from recon.appeal.vocabulary import load
 class Verdict:
     status: str  # "accepted" | "refused"
     reason: str | None = None
-    findings: list[dict] = field(default_factory=list)  # Finding.to_json() each, worst first
+    findings: list[dict] = field(default_factory=list)  # stored() each, worst first
     rules_version: str | None = None
     seconds: float = 0.0  # wall clock
     cpu_seconds: float = 0.0  # CPU time of the checking thread: what the verdict costs on an idle core
@@ -40,8 +41,23 @@ class Verdict:
         return count_by_severity(as_findings(self.findings))
 
 
+def stored(f: Finding) -> dict:
+    """A finding as the archive keeps it: :meth:`Finding.to_json`, plus its location's parts
+    (``"location_parts": ["k.xlsx", "Entries", "C12"]``) so that an annotated copy marks the cell without reading the
+    location's text back."""
+    where = f.location
+    return {**f.to_json(), "location_parts": None if where is None else [where.file, where.sheet, where.cell]}
+
+
 def as_findings(rows: list[dict]) -> list[Finding]:
-    return [Finding(**{k: r.get(k) for k in JSON_KEYS}) for r in rows]
+    """Findings kept by the archive → Finding; one stored before locations kept their parts names no cell."""
+    out = []
+    for r in rows:
+        fields = {k: r.get(k) for k in JSON_KEYS}
+        parts, text = r.get("location_parts"), fields["location"]
+        fields["location"] = Location(*parts) if parts else (Location(text) if text else None)
+        out.append(Finding(**fields))
+    return out
 
 
 def resolve_office(region: str, country: str | None = None) -> tuple[str, str | None]:
@@ -103,7 +119,7 @@ class Checker:
                                                                        else "`"))
         with self._lock:
             result = pipeline.run_submissions(subs, bad, self.rules_dir, [path], prepared=self.rules)
-        return Verdict("accepted", None, [f.to_json() for f in result.findings], self.version)
+        return Verdict("accepted", None, [stored(f) for f in result.findings], self.version)
 
 
 def receive(archive, checker: Checker, office, path: Path, **who):

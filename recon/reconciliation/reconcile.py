@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from recon.appeal.finding import Finding
+from recon.appeal.location import Location
 from recon.appeal.submission import ENTRY_COLUMNS, TABLE_COLUMNS, Submission
 from recon.appeal.vocabulary import load
 from recon.reconciliation.rounding import RULES, largest_remainder_range, printed_decimals
@@ -96,7 +97,7 @@ def _winners(submissions: list[Submission], scopes: dict, findings: list[Finding
                 why = (f"revisions ({win.revision}) and entry counts are equal, so the copy with the lower "
                        "SHA-256 is taken — a stable but arbitrary choice")
             findings.append(Finding(
-                "MERGE-SUPERSEDED", "warning", region, location=lost.name,
+                "MERGE-SUPERSEDED", "warning", region, location=Location(lost.name),
                 expected=f"one workbook for {office}", actual=copies,
                 message=f"{office} sent {len(subs)} workbooks: {copies}. {win.name} is used because {why}; "
                         f"the {n(lost.rows_accepted, 'entry', 'entries')} of {lost.name} are not used",
@@ -208,7 +209,7 @@ def _without_shadowed(entries: pd.DataFrame, findings: list[Finding]) -> pd.Data
     lost = entries.loc[shadowed, ["scope", "country", "file"]].astype(object)
     for (region, name, file), count in sorted(lost.value_counts(sort=False).items()):
         findings.append(Finding(
-            "MERGE-COUNTRY-OFFICE-WINS", "warning", region, name, location=file,
+            "MERGE-COUNTRY-OFFICE-WINS", "warning", region, name, location=Location(file),
             message=f"{n(count, name + ' entry', name + ' entries')} in {file} "
                     f"{'is' if count == 1 else 'are'} replaced by {name}'s own workbook",
             suggestion="remove those rows from the regional workbook, or leave it: the country office's "
@@ -217,10 +218,9 @@ def _without_shadowed(entries: pd.DataFrame, findings: list[Finding]) -> pd.Data
 
 
 def entry_cells(e: pd.DataFrame, field: str = "amount") -> pd.Series:
-    """``"ehoa.xlsx › Entries › C12"`` per row: the cell of ``field`` in the entry's row. Built on request
-    (export, diff, failing rows), not for every merged entry."""
-    sheet = f" › {L.ENTRIES} › "
-    return pd.Series([f"{f}{sheet}{c}{r}" for f, c, r in zip(
+    """``Location("ehoa.xlsx", "Entries", "C12")`` per row: the cell of ``field`` in the entry's row. Built on
+    request (export, diff, failing rows), not for every merged entry."""
+    return pd.Series([Location(f, L.ENTRIES, f"{c}{r}") for f, c, r in zip(
         e["file"].tolist(), e[f"col_{field}"].tolist(), e["row"].tolist(), strict=True)], index=e.index,
         dtype=object)
 
@@ -362,7 +362,7 @@ def _table(counted: pd.DataFrame, summaries: dict[str, Submission], key: str, wh
     t["value_missing"] = (t["in_table"].astype(bool) & t["published_usd"].isna() & t["has_entries"].astype(bool)
                           & ~t["published_funded"].astype(bool)).astype("int64")
     # Where a Finding on this row points: the published cell, else the region's summary sheet.
-    fallback = t["scope"].map({r: s.name + " › " + L.SUMMARY for r, s in summaries.items()})
+    fallback = t["scope"].map({r: Location(s.name, L.SUMMARY) for r, s in summaries.items()})
     t["location"] = t["cell_usd"].fillna(fallback)
     t["hint"] = _hint(t["suggestion"], t["kind"])
     t["missing_note"] = [f"; {n(int(k), 'entry has', 'entries have')} no amount" if k else ""
@@ -389,7 +389,7 @@ def _regions(counted, summaries, countries, areas) -> pd.DataFrame:
             "title": (s.title if s else None) or region,
             "has_summary": int(s is not None),
             "published_total": s.total if s else np.nan,
-            "total_location": (s.total_cell if s else None) or e.get("first_file") or scope,
+            "total_location": (s.total_cell if s else None) or Location(e.get("first_file") or scope),
             "computed_total": float(e.get("computed_total", 0.0)),
             "country_table_sum": float(table_sums["countries"].get(scope, 0)) if s else np.nan,
             "area_table_sum": float(table_sums["areas"].get(scope, 0)) if s else np.nan,

@@ -52,7 +52,7 @@ def snapshot(reconciliation, label: str = "", inputs: list[dict] | None = None) 
     e = e[[by, "country", "area", "amount", "status"]].astype({by: object, "country": object, "area": object,
                                                                "status": object}).assign(location=entry_cells(e))
     entries = [{"region": r[by], "country": r["country"], "area": r["area"], "amount": _num(r["amount"]),
-                "status": _text(r["status"]), "location": r["location"]} for r in e.to_dict("records")]
+                "status": _text(r["status"]), "location": _text(r["location"])} for r in e.to_dict("records")]
     published = []
     seen = set()
     # Submissions are sorted so that the revision the merge used comes last for each office.
@@ -61,7 +61,7 @@ def snapshot(reconciliation, label: str = "", inputs: list[dict] | None = None) 
             continue
         seen.add(s.region)
         published.append({
-            "region": s.region, "title": s.title, "total": _num(s.total), "total_location": s.total_cell,
+            "region": s.region, "title": s.title, "total": _num(s.total), "total_location": _text(s.total_cell),
             "countries": _rows(s.countries, with_percent=False), "areas": _rows(s.areas, with_percent=True)})
     published.sort(key=lambda p: p["region"])
     if inputs is None:
@@ -73,10 +73,10 @@ def _rows(table, with_percent: bool) -> list[dict]:
     rows = []
     for r in table.to_dict("records"):
         row = {"name": r["name"], "name_printed": r["name_printed"], "usd": _num(r["published_usd"]),
-               "funded": bool(r["published_funded"]), "location": r["cell_usd"]}
+               "funded": bool(r["published_funded"]), "location": _text(r["cell_usd"])}
         if with_percent:
             row["percent"] = _text(r["percent_text"])
-            row["percent_location"] = r["cell_percent"]
+            row["percent_location"] = _text(r["cell_percent"])
         rows.append(row)
     return rows
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from recon import __version__
 from recon.appeal.finding import Severity, count_by_severity
+from recon.appeal.location import Location
 from recon.reconciliation.rounding import half_up
 from recon.report import diff
 from recon.report.headline import input_rows, region_rows
@@ -147,7 +148,7 @@ def pies(result) -> list[dict]:
                 "computed_pct": None if share is None else float(share), "computed_text": computed_text,
                 "expected_text": None if _nan(r["expected_half_up"]) else f"{r['expected_half_up']:.{decimals}f}",
                 "marked": bool(marked), "severity": worst.get((region, r["name"])),
-                "location": r["cell_percent"] if isinstance(r["cell_percent"], str) else None,
+                "location": str(r["cell_percent"]) if isinstance(r["cell_percent"], Location) else None,
             })
         out.append({"region": region, "published": published, "computed_total": total,
                     "marked": sum(s["marked"] for s in slices), "slices": slices})

@@ -85,7 +85,7 @@ def _rich(result, console: Console, max_findings: int | None) -> None:
     ft.add_column("Finding", overflow="fold", ratio=3)
     ft.add_column("Suggestion", overflow="fold", ratio=2)
     for f in findings:
-        ft.add_row(Text(f.severity, style=STYLE[f.severity]), _t(f.rule), _t(f.location or f.region or ""),
+        ft.add_row(Text(f.severity, style=STYLE[f.severity]), _t(f.rule), _t(f.where or f.region or ""),
                    _t(f.message), _t(f.suggestion or ""))
     console.print(ft)
     if len(result.findings) > max_findings:
@@ -109,7 +109,7 @@ def _plain(result, console: Console, max_findings: int | None) -> None:
     print("", file=out)
     findings = result.findings[:max_findings] if max_findings else result.findings
     for f in findings:
-        print(f"{f.severity.upper():7} {line(f.rule):28} {line(f.location or f.region or '')}", file=out)
+        print(f"{f.severity.upper():7} {line(f.rule):28} {line(f.where or f.region or '')}", file=out)
         print(f"        {line(f.message)}", file=out)
         if f.suggestion:
             print(f"        → {line(f.suggestion)}", file=out)
