@@ -229,16 +229,17 @@ def _check_each(files: list[Path], rules: Path | None, fmt: Format) -> int:
     """``recon check a.xlsx b.xlsx``: each file read and reconciled alone (never merged with the others), its
     findings grouped under its name; returns the worst exit code. The rules are prepared once."""
     from recon import pipeline
+    from recon.errors import UsageError
     from recon.rules import Rules
 
     missing = [f for f in files if not f.exists()]
     if missing:
-        raise ValueError(f"{missing[0]}: no such file or folder")
+        raise UsageError(f"{missing[0]}: no such file or folder")
     prepared = Rules(rules)
     results = []
     for f in files:
         subs, bad = pipeline.read_all([f])
-        results.append((f, pipeline.run_submissions(subs, bad, rules, [f], prepared=prepared)))
+        results.append((f, pipeline.run_submissions(subs, bad, inputs=[f], prepared=prepared)))
     worst = max(r.exit_code for _f, r in results)
     if fmt is Format.json:
         import json
@@ -494,12 +495,13 @@ def _archive(db: str | None, data: Path):
 
 
 def _office(archive, region: str, country: str | None):
+    from recon.errors import UsageError
     from recon.intake import resolve_office
 
     region, country = resolve_office(region, country)
     office = archive.find_office(region, country)
     if office is None:
-        raise ValueError(f"no office {region}{' › ' + country if country else ''}; add it with `recon office add`")
+        raise UsageError(f"no office {region}{' › ' + country if country else ''}; add it with `recon office add`")
     return office
 
 
@@ -573,8 +575,10 @@ def user_add(
     with _guarded(verbose):
         import os
 
+        from recon.errors import UsageError
+
         if not hq:
-            raise ValueError("only HQ accounts exist: add --hq")
+            raise UsageError("only HQ accounts exist: add --hq")
         password = os.environ.get("RECON_PASSWORD")
         if password is None:
             password = (typer.prompt("Password", hide_input=True, confirmation_prompt=True)

@@ -25,6 +25,7 @@ from recon import pipeline
 from recon.appeal.finding import JSON_KEYS, Finding, count_by_severity
 from recon.appeal.location import Location
 from recon.appeal.vocabulary import load
+from recon.errors import UsageError
 
 
 @dataclass
@@ -66,13 +67,13 @@ def resolve_office(region: str, country: str | None = None) -> tuple[str, str | 
     vocab = load()
     reg = vocab.region(region)
     if reg is None:
-        raise ValueError(f"unknown region {region!r}; one of: {', '.join(vocab.regions)}")
+        raise UsageError(f"unknown region {region!r}; one of: {', '.join(vocab.regions)}")
     if not country:
         return reg.name, None
     match = reg.countries.resolve(country)
     if match.name is None or match.kind == "misspelt":
         hint = f" (did you mean {match.suggestion!r}?)" if match.suggestion else ""
-        raise ValueError(f"{country!r} is not a country of {reg.name}{hint}")
+        raise UsageError(f"{country!r} is not a country of {reg.name}{hint}")
     return reg.name, match.name
 
 
@@ -94,11 +95,11 @@ class Checker:
     (one at a time: the GX context is shared, so runs are serialised by a lock)."""
 
     def __init__(self, rules_dir: Path | None = None):
-        from recon.rules import Rules, rules_version
+        from recon.rules import Rules
 
         self.rules_dir = rules_dir
         self.rules = Rules(rules_dir)
-        self.version = rules_version(self.rules.directory)
+        self.version = self.rules.loaded.version  # the suites as read once, not read and hashed again
         self._lock = threading.Lock()
 
     def check(self, path: Path, region: str, country: str | None) -> Verdict:
@@ -118,7 +119,7 @@ class Checker:
                            f"`recon template --region \"{region}\"" + (f" --country \"{country}\"`" if country
                                                                        else "`"))
         with self._lock:
-            result = pipeline.run_submissions(subs, bad, self.rules_dir, [path], prepared=self.rules)
+            result = pipeline.run_submissions(subs, bad, inputs=[path], prepared=self.rules)
         return Verdict("accepted", None, [stored(f) for f in result.findings], self.version)
 
 

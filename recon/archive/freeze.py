@@ -74,7 +74,7 @@ def freeze(archive, *, frozen_by: str, rules_dir: Path | None = None, prepared=N
     last = archive.budget_revision()
     from recon.rules import rules_version
 
-    version = rules_version(prepared.directory if prepared is not None else rules_dir)
+    version = prepared.loaded.version if prepared is not None else rules_version(rules_dir)
     if last is not None and json.loads(last.inputs) == inputs and last.rules_version == version:
         return Frozen(last, False, f"nothing new since budget revision {last.number}: no new upload, same "
                                    "rules — nothing frozen")
@@ -84,7 +84,7 @@ def freeze(archive, *, frozen_by: str, rules_dir: Path | None = None, prepared=N
         files = pipeline.collect([folder])
         if prepared is not None:
             subs, bad = pipeline.read_all(files, workers=1)
-            result = pipeline.run_submissions(subs, bad, rules_dir, files, prepared=prepared)
+            result = pipeline.run_submissions(subs, bad, inputs=files, prepared=prepared)
         else:
             result = pipeline.run(files, rules_dir)
         previous = None
