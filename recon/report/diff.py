@@ -20,6 +20,7 @@ import math
 from collections import defaultdict
 from pathlib import Path
 
+from recon.appeal.money import as_number, usd, usd_change
 from recon.errors import UsageError
 from recon.inert import line
 from recon.reconciliation.reconcile import entry_cells
@@ -32,11 +33,7 @@ KINDS = ("entry-added", "entry-removed", "amount", "status", "summary-added", "s
          "published-total")
 
 
-def _num(x) -> float | None:
-    if x is None or isinstance(x, str):
-        return None
-    x = float(x)
-    return None if math.isnan(x) else x
+_num = as_number
 
 
 def _text(x) -> str | None:
@@ -325,9 +322,6 @@ def _requirement(old: list[dict], new: list[dict]) -> dict:
 
 def describe(c: dict) -> str:
     """One line per change: ``"amount · Kenya · Migration Health: 1,000,000 → 1,200,000"``."""
-    def usd(x):
-        return "—" if x is None else f"{x:,.0f}"
-
     what = " · ".join(x for x in (c["country"], c["area"]) if x) or c["region"]
     kind = c["kind"]
     if kind == "amount":
@@ -363,13 +357,13 @@ def render(d: dict, console=None) -> None:
     console = console or Console()
     total = d["requirement"]["total"]
     head = line(f"recon diff · {d['old']['label']} → {d['new']['label']} · {len(d['changes'])} changes · requirement "
-            f"{total['old']:,.0f} → {total['new']:,.0f} ({total['change']:+,.0f})")
+            f"{usd(total['old'])} → {usd(total['new'])} ({usd_change(total['change'])})")
     regions = [r for r in d["requirement"]["regions"] if r["change"]]
     if not console.is_terminal:
         out = console.file
         print(head, file=out)
         for r in regions:
-            print(f"{line(r['region'])}\t{r['old']:,.0f}\t{r['new']:,.0f}\t{r['change']:+,.0f}", file=out)
+            print(f"{line(r['region'])}\t{usd(r['old'])}\t{usd(r['new'])}\t{usd_change(r['change'])}", file=out)
         for c in d["changes"]:
             print(line(f"{c['kind']:18} {c['region']}: {describe(c)}  [{c['location_new'] or c['location_old']}]"),
                   file=out)
@@ -380,8 +374,8 @@ def render(d: dict, console=None) -> None:
         for col, just in (("Region", "left"), ("Old", "right"), ("New", "right"), ("Change", "right")):
             t.add_column(col, justify=just)
         for r in regions:
-            t.add_row(Text(line(r["region"])), f"{r['old']:,.0f}", f"{r['new']:,.0f}",
-                      Text(f"{r['change']:+,.0f}", style="red" if r["change"] > 0 else "green"))
+            t.add_row(Text(line(r["region"])), usd(r["old"]), usd(r["new"]),
+                      Text(usd_change(r["change"]), style="red" if r["change"] > 0 else "green"))
         console.print(t)
     if not d["changes"]:
         console.print(Text("No changes.", style="green"))

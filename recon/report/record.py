@@ -19,6 +19,7 @@ from pathlib import Path
 from recon import __version__
 from recon.appeal.finding import Severity, count_by_severity
 from recon.appeal.location import Location
+from recon.appeal.money import as_number
 from recon.reconciliation.rounding import half_up
 from recon.report import diff
 from recon.report.headline import input_rows, region_rows
@@ -159,5 +160,4 @@ def _nan(x) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x))
 
 
-def _num(x) -> float | None:
-    return None if _nan(x) else float(x)
+_num = as_number

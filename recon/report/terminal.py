@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from recon.appeal.money import usd
 from recon.inert import line
 from recon.report.headline import input_rows, region_rows
 from recon.words import n
@@ -24,8 +25,6 @@ STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 TERMINAL_FINDINGS = 200
 
 
-def usd(x) -> str:
-    return "—" if x is None else f"{x:,.0f}"
 
 
 def render(result, console: Console | None = None, *, max_findings: int | None = None) -> None:

@@ -28,6 +28,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from recon import intake
+from recon.appeal.money import usd, usd_change
 from recon.archive import Archive, Throttled, findings_of, safe_filename
 from recon.archive.freeze import NothingToFreeze
 from recon.web import security as sec
@@ -68,8 +69,8 @@ def create_app(archive: Archive, checker: intake.Checker | None = None, *, secur
     limit = max_upload_bytes or int(os.environ.get("RECON_MAX_UPLOAD_MB", MAX_UPLOAD_MB)) << 20
     env = Environment(loader=PackageLoader("recon.web", "templates"), autoescape=select_autoescape(default=True),
                       trim_blocks=True, lstrip_blocks=True)
-    env.filters["usd"] = lambda x: "—" if x is None else f"{x:,.0f}"
-    env.filters["change"] = lambda x: f"{x:+,.0f}"
+    env.filters["usd"] = usd
+    env.filters["change"] = usd_change
     env.filters["n"] = lambda k, word: f"{k} {word}" + ("" if k == 1 else "s")
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="recon-check")
     state = {"checker": checker}
