@@ -19,9 +19,9 @@ from recon.report.headline import input_rows, region_rows
 from recon.words import n
 
 STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
-# Findings drawn as a table on a terminal; the rest are counted. Laying out a rich table costs ~2 ms a row
-# (14,000 findings of a 1 M-entry archive would take half a minute) and nobody reads that many on screen:
-# redirected output, --format json and the validation reports list every one.
+# Findings drawn as a table on a terminal; the rest are counted: a rich table's layout grows with every row
+# (bench/README.md) and nobody reads thousands on screen — redirected output, --format json and the
+# validation reports list every one.
 TERMINAL_FINDINGS = 200
 
 
