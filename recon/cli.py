@@ -326,6 +326,7 @@ def reconcile(
     with _guarded(verbose), contextlib.ExitStack() as stack:
         from recon.errors import UsageError
         from recon.pipeline import bundled_dir, collect
+        from recon.pipeline import revision as revision_of
 
         if previous is not None and report_dir is None:
             raise UsageError("--previous needs --report-dir (the changes are shown in the report)")
@@ -348,7 +349,8 @@ def reconcile(
             from recon.inert import line
             from recon.report import write_reports
 
-            written = write_reports(result, report_dir, previous, folder=folder)
+            before = revision_of(previous) if previous is not None else None
+            written = write_reports(result, report_dir, before, folder=folder)
             typer.echo(line(f"wrote {', '.join(p.name for p in written.values())} to {report_dir}"), err=True)
     raise typer.Exit(result.exit_code)
 
@@ -392,9 +394,10 @@ def diff(
         recon diff revision-1/ revision-2/ --format json > changes.json
     """
     with _guarded(verbose):
+        from recon import pipeline
         from recon.report import diff as changes
 
-        result = changes.compare(changes.load(old), changes.load(new))
+        result = changes.compare(pipeline.revision(old), pipeline.revision(new))
         if format is Format.json:
             import json
 
@@ -433,12 +436,10 @@ def export(
                 raise OutputError(f"{target}: recon export writes {format.value.upper()}, not a workbook; "
                                   f"choose a .{format.value} name")
             refuse_unsafe(target, [*given, *files], overwrite=True, what="export")
-        from recon.reconciliation.reconcile import reconcile as merge
-
-        subs, bad = pipeline.read_all(files)
+        merged, bad = pipeline.merge(files)
         for e in bad:
             _say(f"skipped {e}")
-        entries = merge(subs).entries
+        entries = merged.entries
         text = ex.to_csv(entries) if format is ExportFormat.csv else ex.to_json(entries)
         if target is None:
             sys.stdout.write(text)

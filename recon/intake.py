@@ -143,13 +143,13 @@ def annotate(source: Path, findings: list[dict], out: Path) -> list[str]:
 
 def snapshot(path: Path, label: str) -> dict:
     """One workbook as a :mod:`recon.report.diff` snapshot (what ``recon diff`` compares)."""
+    from recon.reconciliation import snapshot as snap
     from recon.reconciliation.reconcile import reconcile
-    from recon.report import diff
 
     subs, bad = pipeline.read_all([path], workers=1)
     if bad:
         raise ValueError(str(bad[0]))
-    return diff.snapshot(reconcile(subs), label=label)
+    return snap.of(reconcile(subs), label=label)
 
 
 def scratch() -> tempfile.TemporaryDirectory:

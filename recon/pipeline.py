@@ -123,6 +123,36 @@ def read_all(paths: list[Path], advance: Callable[[], None] | None = None,
     return _sorted_out(outcomes)
 
 
+def merge(files: list[Path]) -> tuple[Reconciliation, list[UnusableInput]]:
+    """Read and reconcile, without the rules: what ``recon export`` writes and :func:`revision` compares."""
+    from recon.reconciliation.reconcile import reconcile
+
+    subs, bad = read_all(files)
+    return reconcile(subs), bad
+
+
+def revision(path: str | Path) -> dict:
+    """One side of ``recon diff`` (or a report's ``--previous``) as a snapshot
+    (:mod:`recon.reconciliation.snapshot`): a ``report.json`` or a report folder as stored, a folder of
+    workbooks read and reconciled. A revision with an unreadable workbook cannot be compared entry by entry:
+    its one-line reason is raised."""
+    from recon.inert import line
+    from recon.reconciliation import snapshot
+
+    if snapshot.record_path(path) is not None:
+        return snapshot.load(path)
+    path = Path(path)
+    if not path.exists():
+        raise UsageError(f"{line(path)}: no such file or folder")
+    files = collect([path])
+    if not files:
+        raise UsageError(f"{line(path)}: no .xlsx workbooks and no {snapshot.REPORT_JSON}")
+    rec, bad = merge(files)
+    if bad:
+        raise bad[0]
+    return snapshot.of(rec, label=str(path))
+
+
 def _sorted_out(outcomes: list) -> tuple[list[Submission], list[UnusableInput]]:
     subs = [o for o in outcomes if isinstance(o, Submission)]
     bad = [o for o in outcomes if isinstance(o, UnusableInput)]

@@ -20,8 +20,8 @@ from recon import __version__
 from recon.appeal.finding import Severity, count_by_severity
 from recon.appeal.location import Location
 from recon.appeal.money import as_number
+from recon.reconciliation import snapshot
 from recon.reconciliation.rounding import half_up
-from recon.report import diff
 from recon.report.headline import input_rows, region_rows
 
 SCHEMA = "recon-report/1"
@@ -33,7 +33,7 @@ def build(result, *, previous: dict | None = None, now: dt.datetime | None = Non
     """The whole record as plain JSON-ready data; ``previous`` is a :func:`recon.report.diff.compare` result."""
     now = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(microsecond=0)
     inputs = _inputs(result)
-    snap = diff.snapshot(result.reconciliation)
+    snap = snapshot.of(result.reconciliation)
     return {
         "schema": SCHEMA,
         "generated_at": now.isoformat().replace("+00:00", "Z"),
