@@ -64,7 +64,7 @@ def test_total_typed_as_text_is_read_and_reported_like_the_table_cells(tmp_path,
     s.total = typed
     path = fx.write(tmp_path, "total-text", fx.entries(), s)
     total = read_workbook(path).total_cell
-    found = {(f.rule, f.where) for f in pipeline.run([path]).findings}
+    found = {(f.rule, f.location) for f in pipeline.run([path]).findings}
     assert (rule, total) in found
     assert ("TOTAL-MISSING", total) not in found or rule == "READ-PUBLISHED-UNREADABLE"
 
@@ -82,9 +82,9 @@ def test_wrong_total_is_the_cause_and_correct_pie_labels_are_only_info(tmp_path)
     path = ws_.wrong_total(tmp_path)
     total = read_workbook(path).total_cell
     found = pipeline.run([path]).findings
-    assert [(f.rule, f.where) for f in found if f.severity != "info"] == [("TOTAL-ENTRIES", total)]
+    assert [(f.rule, f.location) for f in found if f.severity != "info"] == [("TOTAL-ENTRIES", total)]
     pie = [f for f in found if f.rule == "PIE-SLICE-FOLLOWS-TABLE"]
-    assert len(pie) == 3 and all(f.severity == "info" and f.where == total for f in pie)
+    assert len(pie) == 3 and all(f.severity == "info" and f.location == total for f in pie)
     assert "correct the published total" in pie[0].suggestion
 
 
