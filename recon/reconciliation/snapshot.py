@@ -10,10 +10,9 @@ back from a ``report.json``, which stores it: what ``recon diff`` compares and a
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 
-from recon.appeal.money import as_number
+from recon.appeal.money import as_number, missing
 from recon.errors import UsageError
 from recon.inert import line
 from recon.reconciliation.reconcile import entry_cells
@@ -23,7 +22,7 @@ _num = as_number
 
 
 def _text(x) -> str | None:
-    return None if x is None or (isinstance(x, float) and math.isnan(x)) else str(x)
+    return None if missing(x) else str(x)
 
 
 def of(reconciliation, label: str = "", inputs: list[dict] | None = None) -> dict:
