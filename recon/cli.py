@@ -251,16 +251,17 @@ def _check_each(files: list[Path], rules: Path | None, fmt: Format, lang: str = 
     """``recon check a.xlsx b.xlsx``: each file read and reconciled alone (never merged with the others), its
     findings grouped under its name; returns the worst exit code. The rules are prepared once."""
     from recon import pipeline
+    from recon.errors import UsageError
     from recon.rules import Rules
 
     missing = [f for f in files if not f.exists()]
     if missing:
-        raise ValueError(f"{missing[0]}: no such file or folder")
+        raise UsageError(f"{missing[0]}: no such file or folder")
     prepared = Rules(rules)
     results = []
     for f in files:
         subs, bad = pipeline.read_all([f])
-        results.append((f, pipeline.run_submissions(subs, bad, rules, [f], prepared=prepared)))
+        results.append((f, pipeline.run_submissions(subs, bad, inputs=[f], prepared=prepared)))
     worst = max(r.exit_code for _f, r in results)
     if fmt is Format.json:
         import json
@@ -350,6 +351,7 @@ def reconcile(
     with _guarded(verbose), contextlib.ExitStack() as stack:
         from recon.errors import UsageError
         from recon.pipeline import bundled_dir, collect
+        from recon.pipeline import revision as revision_of
 
         if previous is not None and report_dir is None:
             raise UsageError("--previous needs --report-dir (the changes are shown in the report)")
@@ -372,7 +374,8 @@ def reconcile(
             from recon.inert import line
             from recon.report import write_reports
 
-            written = write_reports(result, report_dir, previous, folder=folder, lang=lang or "en")
+            before = revision_of(previous) if previous is not None else None
+            written = write_reports(result, report_dir, before, folder=folder, lang=lang or "en")
             typer.echo(line(f"wrote {', '.join(p.name for p in written.values())} to {report_dir}"), err=True)
     raise typer.Exit(result.exit_code)
 
@@ -427,13 +430,14 @@ def diff(
         recon diff --db postgresql+psycopg://recon@db/recon 3 latest
     """
     with _guarded(verbose):
+        from recon import pipeline
         from recon.report import diff as changes
 
         if db is not None or data is not None:
             archive = data or Path("recon-data")
             result = changes.compare(_frozen_snapshot(db, archive, old), _frozen_snapshot(db, archive, new))
         else:
-            result = changes.compare(changes.load(Path(old)), changes.load(Path(new)))
+            result = changes.compare(pipeline.revision(old), pipeline.revision(new))
         if format is Format.json:
             import json
 
@@ -492,12 +496,10 @@ def export(
                 raise OutputError(f"{target}: recon export writes {format.value.upper()}, not a workbook; "
                                   f"choose a .{format.value} name")
             refuse_unsafe(target, [*given, *files], overwrite=True, what="export")
-        from recon.reconciliation.reconcile import reconcile as merge
-
-        subs, bad = pipeline.read_all(files)
+        merged, bad = pipeline.merge(files)
         for e in bad:
             _say(f"skipped {e}")
-        entries = merge(subs).entries
+        entries = merged.entries
         text = ex.to_csv(entries, hxl=hxl) if format is ExportFormat.csv else ex.to_json(entries)
         if target is None:
             sys.stdout.write(text)
@@ -554,12 +556,13 @@ def _archive(db: str | None, data: Path):
 
 
 def _office(archive, region: str, country: str | None):
+    from recon.errors import UsageError
     from recon.intake import resolve_office
 
     region, country = resolve_office(region, country)
     office = archive.find_office(region, country)
     if office is None:
-        raise ValueError(f"no office {region}{' › ' + country if country else ''}; add it with `recon office add`")
+        raise UsageError(f"no office {region}{' › ' + country if country else ''}; add it with `recon office add`")
     return office
 
 
@@ -633,8 +636,10 @@ def user_add(
     with _guarded(verbose):
         import os
 
+        from recon.errors import UsageError
+
         if not hq:
-            raise ValueError("only HQ accounts exist: add --hq")
+            raise UsageError("only HQ accounts exist: add --hq")
         password = os.environ.get("RECON_PASSWORD")
         if password is None:
             password = (typer.prompt("Password", hide_input=True, confirmation_prompt=True)

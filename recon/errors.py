@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from recon.appeal.location import Location
+
 
 class UnusableInput(Exception):
     """A workbook recon cannot read at all, e.g. ``UnusableInput("x.xlsx", "not an xlsx file", "...")``.
@@ -17,8 +19,8 @@ class UnusableInput(Exception):
         return (type(self), (self.file, self.problem, self.fix, self.sheet, self.cell))
 
     @property
-    def where(self) -> str:
-        return " › ".join(p for p in (self.file, self.sheet, self.cell) if p)
+    def where(self) -> Location:
+        return Location(self.file, self.sheet, self.cell)
 
     def __str__(self) -> str:
         return f"{self.where}: {self.problem} — {self.fix}"

@@ -83,10 +83,10 @@ def check_book(book) -> BookCheck:
         book.sheets[m.sheet].range(m.cell).color = m.fill
 
     rows = [[_text(v) for v in row] for row in annotate.findings_rows(findings, lang)]
-    for row in rows[1:]:
-        target = annotate.cell_of(row[2])
+    for f, row in zip(findings, rows[1:], strict=False):  # no findings: one row says so
+        target = annotate.cell_of(f.location)
         if target and target[0] in names and target[0] != title:
-            row[2] = annotate.hyperlink_formula(row[2])
+            row[2] = annotate.hyperlink_formula(f.location, row[2])
     sheet.range("A1").value = rows
     sheet.range((1, 1), (1, len(annotate.HEADER))).font.bold = True
     for r, f in enumerate(findings, start=2):

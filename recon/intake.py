@@ -23,8 +23,10 @@ from pathlib import Path
 
 from recon import pipeline
 from recon.appeal.finding import JSON_KEYS, Finding, count_by_severity
+from recon.appeal.location import Location
 from recon.appeal.vocabulary import load
 from recon.archive.holds import hold
+from recon.errors import UsageError
 from recon.language import Text
 
 
@@ -32,7 +34,7 @@ from recon.language import Text
 class Verdict:
     status: str  # "accepted" | "refused"
     reason: str | None = None
-    findings: list[dict] = field(default_factory=list)  # Finding.to_json() each, worst first
+    findings: list[dict] = field(default_factory=list)  # stored() each, worst first
     rules_version: str | None = None
     seconds: float = 0.0  # wall clock
     cpu_seconds: float = 0.0  # CPU time of the checking thread: what the verdict costs on an idle core
@@ -43,14 +45,17 @@ class Verdict:
 
 
 def as_findings(rows: list[dict]) -> list[Finding]:
-    """Findings stored as :meth:`Finding.to_json` (+ ``"texts"``: msgids and parameters, when stored with
-    them) → Findings whose message and suggestion can be said in any language again."""
+    """Findings stored by :func:`stored` → Findings whose message and suggestion can be said in any language
+    again (from ``"texts"``, when stored with them) and whose location has its parts (from
+    ``"location_parts"``; one stored before locations kept their parts names no cell)."""
     out = []
     for r in rows:
         fields = {k: r.get(k) for k in JSON_KEYS}
         for k, data in (r.get("texts") or {}).items():
             if k in ("message", "suggestion") and isinstance(fields.get(k), str):
                 fields[k] = Text.from_json(data, english=fields[k])
+        parts, text = r.get("location_parts"), fields["location"]
+        fields["location"] = Location(*parts) if parts else (Location(text) if text else None)
         out.append(Finding(**fields))
     return out
 
@@ -61,13 +66,13 @@ def resolve_office(region: str, country: str | None = None) -> tuple[str, str | 
     vocab = load()
     reg = vocab.region(region)
     if reg is None:
-        raise ValueError(f"unknown region {region!r}; one of: {', '.join(vocab.regions)}")
+        raise UsageError(f"unknown region {region!r}; one of: {', '.join(vocab.regions)}")
     if not country:
         return reg.name, None
     match = reg.countries.resolve(country)
     if match.name is None or match.kind == "misspelt":
         hint = f" (did you mean {match.suggestion!r}?)" if match.suggestion else ""
-        raise ValueError(f"{country!r} is not a country of {reg.name}{hint}")
+        raise UsageError(f"{country!r} is not a country of {reg.name}{hint}")
     return reg.name, match.name
 
 
@@ -89,12 +94,12 @@ class Checker:
     (one at a time: the GX context is shared, so runs are serialised by a lock)."""
 
     def __init__(self, rules_dir: Path | None = None):
-        from recon.rules import Rules, rules_version
+        from recon.rules import Rules
 
         self.rules_dir = rules_dir
         # An upload's verdict is its findings; GX's raw results are never shown, so they need not be kept.
         self.rules = Rules(rules_dir, raw_results=False)
-        self.version = rules_version(self.rules.directory)
+        self.version = self.rules.loaded.version  # the suites as read once, not read and hashed again
         self._lock = threading.Lock()
 
     def check(self, path: Path, region: str, country: str | None) -> Verdict:
@@ -114,7 +119,7 @@ class Checker:
                            f"`recon template --region \"{region}\"" + (f" --country \"{country}\"`" if country
                                                                        else "`"))
         with self._lock:
-            result = pipeline.run_submissions(subs, bad, self.rules_dir, [path], prepared=self.rules)
+            result = pipeline.run_submissions(subs, bad, inputs=[path], prepared=self.rules)
         return Verdict("accepted", None, [stored(f) for f in result.findings], self.version)
 
 
@@ -139,13 +144,13 @@ def annotate(source: Path, findings: list[dict], out: Path) -> list[str]:
 
 def snapshot(path: Path, label: str) -> dict:
     """One workbook as a :mod:`recon.report.diff` snapshot (what ``recon diff`` compares)."""
+    from recon.reconciliation import snapshot as snap
     from recon.reconciliation.reconcile import reconcile
-    from recon.report import diff
 
     subs, bad = pipeline.read_all([path], workers=1)
     if bad:
         raise ValueError(str(bad[0]))
-    return diff.snapshot(reconcile(subs), label=label)
+    return snap.of(reconcile(subs), label=label)
 
 
 def scratch() -> tempfile.TemporaryDirectory:
@@ -154,7 +159,10 @@ def scratch() -> tempfile.TemporaryDirectory:
 
 
 def stored(f: Finding) -> dict:
-    """What the archive keeps of a finding: its JSON, and its texts as msgids and parameters, so that the
-    office's page says it in the office's language."""
-    texts = f.texts()
-    return {**f.to_json(), "texts": texts} if texts else f.to_json()
+    """What the archive keeps of a finding: :meth:`Finding.to_json`; its location's parts
+    (``"location_parts": ["k.xlsx", "Entries", "C12"]``), so that an annotated copy marks the cell without
+    reading the location's text back; and its texts as msgids and parameters, so that the office's page says
+    it in the office's language."""
+    where, texts = f.location, f.texts()
+    out = {**f.to_json(), "location_parts": None if where is None else [where.file, where.sheet, where.cell]}
+    return {**out, "texts": texts} if texts else out

@@ -32,6 +32,8 @@ import string
 from functools import cache
 from pathlib import Path
 
+from recon.appeal.money import usd
+
 LANGUAGES = ("en", "fr", "es")  # the first is the default and the language of the msgids
 DEFAULT = LANGUAGES[0]
 NAMES = {"en": "English", "fr": "Français", "es": "Español"}  # each language in its own words, for switches
@@ -100,7 +102,7 @@ class Format(string.Formatter):
     def format_field(self, value, spec):
         missing = value is None or (isinstance(value, float) and math.isnan(value))
         if spec == "usd":
-            return "—" if missing else f"{value:,.0f}"
+            return usd(value)
         if spec == "int":
             return "0" if missing else f"{int(value)}"
         if spec in ("pct", "pct4"):

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from recon import speed
 from recon.appeal.finding import Finding, count_by_severity, sort_key
 from recon.appeal.submission import Submission
-from recon.errors import UnusableInput
+from recon.errors import UnusableInput, UsageError
 from recon.workbook.read import read_workbook
 
 if TYPE_CHECKING:
@@ -41,7 +41,7 @@ def bundled_dir() -> Path:
 
     found = shipped("workbooks/mi2015")
     if found is None:
-        raise ValueError("the bundled 2015 edition (workbooks/mi2015) is not installed; name workbooks or folders")
+        raise UsageError("the bundled 2015 edition (workbooks/mi2015) is not installed; name workbooks or folders")
     return found
 
 
@@ -62,9 +62,13 @@ class Result:
     findings: list[Finding]
     unusable: list[UnusableInput] = field(default_factory=list)
     rule_run: object = None  # recon.rules.RuleRun: its .results are the raw GX results as JSON
-    rules_version: str = ""
     inputs: list[Path] = field(default_factory=list)
-    suites: Suites | None = None  # the rule suites it ran with, as read (reports name them from here)
+    suites: Suites | None = None  # the rule suites it ran with, as read once (reports name them from here)
+
+    @property
+    def rules_version(self) -> str:
+        """The suites' short hash, printed in reports: ``"9a2a675e7c23"``."""
+        return self.suites.version if self.suites is not None else ""
 
     @property
     def results(self) -> dict:
@@ -117,6 +121,36 @@ def read_all(paths: list[Path], advance: Callable[[], None] | None = None,
     """Read every workbook; an unusable one is set aside (with its one-line reason), the rest go on."""
     outcomes, _ = speed.read_each(paths, _read_one, advance, workers)
     return _sorted_out(outcomes)
+
+
+def merge(files: list[Path]) -> tuple[Reconciliation, list[UnusableInput]]:
+    """Read and reconcile, without the rules: what ``recon export`` writes and :func:`revision` compares."""
+    from recon.reconciliation.reconcile import reconcile
+
+    subs, bad = read_all(files)
+    return reconcile(subs), bad
+
+
+def revision(path: str | Path) -> dict:
+    """One side of ``recon diff`` (or a report's ``--previous``) as a snapshot
+    (:mod:`recon.reconciliation.snapshot`): a ``report.json`` or a report folder as stored, a folder of
+    workbooks read and reconciled. A revision with an unreadable workbook cannot be compared entry by entry:
+    its one-line reason is raised."""
+    from recon.inert import line
+    from recon.reconciliation import snapshot
+
+    if snapshot.record_path(path) is not None:
+        return snapshot.load(path)
+    path = Path(path)
+    if not path.exists():
+        raise UsageError(f"{line(path)}: no such file or folder")
+    files = collect([path])
+    if not files:
+        raise UsageError(f"{line(path)}: no .xlsx workbooks and no {snapshot.REPORT_JSON}")
+    rec, bad = merge(files)
+    if bad:
+        raise bad[0]
+    return snapshot.of(rec, label=str(path))
 
 
 def _sorted_out(outcomes: list) -> tuple[list[Submission], list[UnusableInput]]:
@@ -191,7 +225,8 @@ def _unusable(bad: Iterable[UnusableInput]) -> list[Finding]:
 def run_submissions(subs: list[Submission], bad: list[UnusableInput] = (), rules_dir: Path | None = None,
                     inputs: list[Path] = (), prepared: Rules | None = None, *,
                     timer: Timer | None = None) -> Result:
-    """Reconcile submissions already read (from files, or from an open Excel book) and run the rules."""
+    """Reconcile submissions already read (from files, or from an open Excel book) and run the rules:
+    ``prepared`` (the suites already loaded into GX, kept on the Result) or else the suites of ``rules_dir``."""
     from recon.reconciliation.reconcile import reconcile
 
     timer = timer or _untimed
@@ -201,4 +236,4 @@ def run_submissions(subs: list[Submission], bad: list[UnusableInput] = (), rules
     with timer("rules"):
         ran = speed.run_rules(ready, rec)
     findings = sorted(_unusable(bad) + rec.findings + ran.findings, key=sort_key)
-    return Result(rec, findings, list(bad), ran, ready.loaded.version, list(inputs), ready.loaded)
+    return Result(rec, findings, list(bad), ran, list(inputs), ready.loaded)

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from recon import pipeline
 from recon.appeal.finding import Finding
+from recon.appeal.location import Location
 from recon.cli import app
 from recon.workbook import annotate
 from recon.workbook import layout as L
@@ -127,7 +128,7 @@ def test_annotating_an_annotated_copy_clears_the_old_marks(annotated, tmp_path):
 
 def test_text_that_looks_like_a_formula_stays_text(tmp_path):
     src = fx.clean_region(tmp_path)
-    quoted = Finding("ENTRY-AREA-UNKNOWN", "error", location="clean-region.xlsx › Entries › B2",
+    quoted = Finding("ENTRY-AREA-UNKNOWN", "error", location=Location("clean-region.xlsx", "Entries", "B2"),
                      message="=HYPERLINK(\"http://x\",\"click\")", suggestion="+1")
     copy = annotate.write_copy(src, [quoted], tmp_path / "copy.xlsx")
     with zipfile.ZipFile(copy.path) as z:
@@ -157,10 +158,21 @@ def test_annotate_refuses_to_overwrite_or_guess(tmp_path, case):
 
 
 @pytest.mark.parametrize(("location", "cell"), [
-    ("k.xlsx › Entries › C12", ("Entries", "C12")),
-    ('=HYPERLINK("#\'Summary\'!B3","k.xlsx › Summary › B3")', ("Summary", "B3")),  # read back as a formula
-    (annotate.hyperlink_formula("x" * 300 + ".xlsx › Summary › B3"), ("Summary", "B3")),  # long name, short text
-    ("k.xlsx › Summary", None), ("k.xlsx", None), (None, None),
+    (Location("k.xlsx", "Entries", "C12"), ("Entries", "C12")),
+    (Location("k.xlsx", "Summary"), None), (Location("k.xlsx"), None), (None, None),
+    (Location("k.xlsx", "Entries", "A3:B4"), None),  # merged cells: a range, no one cell to mark
 ])
 def test_locations_name_their_cell(location, cell):
     assert annotate.cell_of(location) == cell
+
+
+@pytest.mark.parametrize(("written", "cell"), [
+    ("k.xlsx › Entries › C12", ("Entries", "C12")),
+    ('=HYPERLINK("#\'Summary\'!B3","k.xlsx › Summary › B3")', ("Summary", "B3")),  # read back as a formula
+    (annotate.hyperlink_formula(Location("x" * 300 + ".xlsx", "Summary", "B3")), ("Summary", "B3")),  # long name
+    ("k.xlsx › Summary", None), ("k.xlsx", None), (None, None),
+])
+def test_a_previous_findings_sheet_names_the_cells_it_marked(written, cell):
+    header = annotate.HEADER
+    rows = [header, ["error", "X", written, "m", "s"]]
+    assert annotate.previous_marks(rows) == ([cell] if cell else [])

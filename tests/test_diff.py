@@ -8,6 +8,7 @@ from conftest import MI2015
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
+from recon import pipeline
 from recon.cli import app
 from recon.report import diff, record
 
@@ -55,7 +56,7 @@ def flat(d):
 
 
 def test_revised_copy_reports_exactly_the_three_edits(revised):
-    d = diff.compare(diff.load(MI2015), diff.load(revised))
+    d = diff.compare(pipeline.revision(MI2015), pipeline.revision(revised))
     assert flat(d) == EXPECTED
     assert d["counts"] == {"amount": 1, "status": 1, "published-percent": 1}
     req = d["requirement"]
@@ -71,13 +72,13 @@ def test_revised_copy_reports_exactly_the_three_edits(revised):
 def test_a_revision_against_itself_and_its_report_json_has_no_changes(mi2015_result, tmp_path):
     path = record.write(record.build(mi2015_result), tmp_path / "report.json")
     for old, new in ((MI2015, MI2015), (path, MI2015), (tmp_path, path)):
-        d = diff.compare(diff.load(old), diff.load(new))
+        d = diff.compare(pipeline.revision(old), pipeline.revision(new))
         assert d["changes"] == [] and d["requirement"]["total"]["change"] == 0
 
 
 def test_report_json_of_the_old_revision_gives_the_same_diff(mi2015_result, revised, tmp_path):
     path = record.write(record.build(mi2015_result), tmp_path / "report.json")
-    assert flat(diff.compare(diff.load(path), diff.load(revised))) == EXPECTED
+    assert flat(diff.compare(pipeline.revision(path), pipeline.revision(revised))) == EXPECTED
 
 
 def entry(country, area, amount, status="Requirement", row=2):
@@ -149,7 +150,7 @@ def test_not_a_report_json_is_a_one_line_error(tmp_path):
     bad = tmp_path / "x.json"
     bad.write_text('{"findings": []}', encoding="utf-8")
     with pytest.raises(ValueError, match="not a recon report.json"):
-        diff.load(bad)
+        pipeline.revision(bad)
     result = CliRunner().invoke(app, ["diff", str(bad), str(MI2015)])
     assert result.exit_code == 2 and "not a recon report.json" in result.output
 
@@ -178,7 +179,7 @@ def test_terminal_rendering_draws_tables(revised):
     from rich.console import Console
 
     buf = io.StringIO()
-    diff.render(diff.compare(diff.load(MI2015), diff.load(revised)),
+    diff.render(diff.compare(pipeline.revision(MI2015), pipeline.revision(revised)),
                 Console(file=buf, force_terminal=True, width=160, color_system=None))
     out = buf.getvalue()
     assert "Requirement by region" in out and "Changes" in out

@@ -32,7 +32,8 @@ from typer.testing import CliRunner
 
 from recon import excel, pipeline
 from recon.cli import app
-from recon.report import FILES, diff, export, memo, record, terminal
+from recon.reconciliation import snapshot
+from recon.report import FILES, export, memo, record, terminal
 from recon.workbook import annotate
 from recon.workbook import layout as L
 
@@ -633,7 +634,7 @@ def test_report_json_written_by_recon_passes_the_diff_check(tmp_path, previous_r
     import jsonschema
 
     jsonschema.validate(doc, record.schema())
-    assert diff._record_problem(doc) is None
+    assert snapshot._record_problem(doc) is None
     assert recon("diff", reports / "report.json", reports).exit_code == 0
 
 

@@ -120,7 +120,7 @@ def assert_rest_reconciled(result, bad_name: str, edition_findings) -> None:
     count, findings = edition_findings
     assert len(result.submissions) == count
     unusable = [f for f in result.findings if f.rule == "READ-UNUSABLE"]
-    assert [f.location.split(" › ")[0] for f in unusable] == [bad_name]
+    assert [f.location.file for f in unusable] == [bad_name]
     rest = flat([f for f in result.findings if f.rule != "READ-UNUSABLE"], ("rule", "severity", "location",
                                                                              "message"))
     assert rest == findings
@@ -520,7 +520,7 @@ def test_date_in_an_amount_cell_is_named_as_a_date_not_a_python_repr(tmp_path):
     with untouched(path):
         result = pipeline.run([path])
     (f,) = [f for f in result.findings if f.rule == "READ-AMOUNT-UNREADABLE"]
-    assert (f.location, f.actual) == ("date-amount.xlsx › Entries › C2", "a date (1 March 2015)")
+    assert (f.where, f.actual) == ("date-amount.xlsx › Entries › C2", "a date (1 March 2015)")
     assert "datetime" not in f.message + f.actual
 
 

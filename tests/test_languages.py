@@ -24,6 +24,7 @@ from web_site import build, upload
 
 from recon import intake
 from recon.appeal.finding import Finding
+from recon.appeal.location import Location
 from recon.cli import app as cli
 from recon.language import KEYWORDS, LANGUAGES, LOCALE_DIR, Text, from_accept_language, in_language, n, said
 from recon.report import export
@@ -91,7 +92,7 @@ def test_a_missing_translation_fails_the_catalogue_check(tmp_path):
 
 
 def test_a_finding_said_in_french_and_spanish_keeps_its_english_text():
-    f = Finding("ENTRY-AMOUNT-NEGATIVE", "error", location="k.xlsx › Entries › C2",
+    f = Finding("ENTRY-AMOUNT-NEGATIVE", "error", location=Location("k.xlsx", "Entries", "C2"),
                 message=said("negative amount {amount:usd}", amount=-5000.0),
                 suggestion=said("enter the requirement as a positive number of USD"))
     assert (f.message, f.params) == ("negative amount -5,000", {"amount": -5000.0})

@@ -75,7 +75,7 @@ def test_totals_and_entry_counts(mi2015_result):
 
 
 def test_the_publications_inconsistencies_are_found_and_nothing_else(mi2015_result):
-    got = sorted((f.rule, f.severity, f.region, f.country, f.area, f.location.split(" › ", 1)[1])
+    got = sorted((f.rule, f.severity, f.region, f.country, f.area, f.where.split(" › ", 1)[1])
                  for f in mi2015_result.findings)
     assert got == FINDINGS
 

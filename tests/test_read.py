@@ -32,7 +32,7 @@ def test_reading_keeps_provenance_and_accounts_for_every_row(tmp_path):
     assert sub.rows_read == sub.rows_accepted + sub.rows_rejected
     first = reconcile([sub]).entries.iloc[0]
     assert (first["file"], first["row"], first["country"], first["amount"]) == ("rows.xlsx", 2, "Kenya", 1e6)
-    assert sub.countries["cell_usd"].tolist()[0] == "rows.xlsx › Summary › B5"
+    assert str(sub.countries["cell_usd"].tolist()[0]) == "rows.xlsx › Summary › B5"
 
 
 def test_trailing_spaces_and_case_resolve_to_canonical_names(tmp_path):

@@ -242,7 +242,7 @@ def test_findings_point_at_the_offending_cell(tmp_path):
     path = fx.write(tmp_path, "wrong-kenya", fx.entries(), _country(fx.summary(), "Kenya", 1_400_000))
     found = {f.rule: f for f in pipeline.run([path]).findings}
     f = found["COUNTRY-TABLE-SUM"]
-    assert f.location == "wrong-kenya.xlsx › Summary › B7"
+    assert f.where == "wrong-kenya.xlsx › Summary › B7"
     assert (f.expected, f.actual, f.usd_at_stake) == ("1,500,000", "1,400,000", 100_000)
     assert "Kenya" in f.message and f.suggestion
 
@@ -250,7 +250,7 @@ def test_findings_point_at_the_offending_cell(tmp_path):
 def test_entry_finding_location_names_the_amount_cell(tmp_path):
     path = fx.clean_country(tmp_path, "neg", rows=kenya(amount=-5))
     (f,) = pipeline.run([path]).findings
-    assert f.location == "neg.xlsx › Entries › C2"
+    assert f.where == "neg.xlsx › Entries › C2"
 
 
 def test_rules_version_changes_with_the_suites(tmp_path):

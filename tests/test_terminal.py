@@ -15,6 +15,7 @@ from rich.console import Console
 
 from recon import pipeline
 from recon.appeal.finding import Finding
+from recon.appeal.location import Location
 from recon.report import terminal
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -46,7 +47,7 @@ def test_reading_many_workbooks_on_a_terminal_shows_a_progress_bar():
 def _many_findings(tmp_path, n: int):
     result = pipeline.run([fx.clean_region(tmp_path)])
     found = [Finding("ENTRY-AMOUNT-MISSING", "error", fx.REGION, "Kenya", "Migration Health",
-                     location=f"x.xlsx › Entries › C{i + 2}", message=f"finding {i}") for i in range(n)]
+                     location=Location("x.xlsx", "Entries", f"C{i + 2}"), message=f"finding {i}") for i in range(n)]
     return dataclasses.replace(result, findings=found)
 
 

@@ -8,6 +8,7 @@ from typer.testing import CliRunner
 
 from recon import pipeline
 from recon.appeal.finding import Finding, number
+from recon.appeal.location import Location
 from recon.cli import app
 from recon.reconciliation.reconcile import reconcile
 from recon.report.terminal import headline
@@ -58,7 +59,7 @@ def test_report_md_does_not_repeat_the_region_name():
 
     record = {"generated_at": "now", "recon_version": "x", "rules": {"version": "v"}, "inputs": [{"file": "sa.xlsx", "sha256": "abc"}],
               "entries": [{}], "counts": {"error": 1, "warning": 0, "info": 0}, "regions": [], "pies": [],
-              "findings": [Finding("TOTAL-ENTRIES", "error", "Southern Africa", location="sa.xlsx",
+              "findings": [Finding("TOTAL-ENTRIES", "error", "Southern Africa", location=Location("sa.xlsx"),
                                    message="Southern Africa: published total 2; the entries add up to 1").to_json()]}
     text = render(record)
     assert "- Southern Africa: published total 2" in text and "Southern Africa: Southern Africa" not in text

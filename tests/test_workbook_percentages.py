@@ -53,7 +53,7 @@ def test_pie_label_with_decimal_comma_is_checked_not_dropped(tmp_path):
 def test_unreadable_pie_label_is_reported_at_its_cell(tmp_path):
     path = ws_.with_labels(tmp_path, "garbled", [("about 28", None), ("14.3", None), ("57.1", None)])
     (f,) = [f for f in pipeline.run([path]).findings if f.rule == "READ-PERCENT-UNREADABLE"]
-    assert f.location.endswith("› Summary › C10") and f.area == ws_.MH
+    assert f.where.endswith("› Summary › C10") and f.area == ws_.MH
 
 
 @pytest.mark.parametrize(("typed", "rule"), [("USD 3,500,000", "READ-PUBLISHED-TEXT"),

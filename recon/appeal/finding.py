@@ -1,10 +1,10 @@
 """One type for every problem recon reports, whether found while reading or by a rule.
 
 >>> f = Finding("ENTRY-AMOUNT-MISSING", "error", "East and Horn of Africa", "Kenya", "Migration Health",
-...             expected="an amount in USD", actual="(blank)", location="ehoa.xlsx › Entries › C12",
+...             expected="an amount in USD", actual="(blank)", location=Location("ehoa.xlsx", "Entries", "C12"),
 ...             message="Requirement entry has no amount", suggestion="Enter the amount or set Status to Funded")
->>> f.flat(("rule", "country"))
-('ENTRY-AMOUNT-MISSING', 'Kenya')
+>>> f.flat(("rule", "country", "location"))
+('ENTRY-AMOUNT-MISSING', 'Kenya', 'ehoa.xlsx › Entries › C12')
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from enum import IntEnum
 
+from recon.appeal.location import Location, shown
 from recon.language import DEFAULT, N_, Text, in_language
 
 
@@ -39,7 +40,7 @@ class Finding:
     area: str | None = None
     expected: str | None = None
     actual: str | None = None
-    location: str | None = None  # "file › sheet › cell"
+    location: Location | None = None
     message: str = ""
     suggestion: str | None = None
     usd_at_stake: float = 0.0  # for ordering: the size of the gap or the amount concerned
@@ -48,13 +49,20 @@ class Finding:
         if self.severity not in SEVERITIES:
             raise ValueError(f"unknown severity {self.severity!r}")
 
+    @property
+    def where(self) -> str | None:
+        """The location as text (``"ehoa.xlsx › Entries › C12"``), None when there is none."""
+        return None if self.location is None else str(self.location)
+
     def flat(self, keys: tuple[str, ...] = ("rule", "severity", "country", "area", "location")) -> tuple:
-        return tuple(getattr(self, k) for k in keys)
+        """Plain values, the location as its text: what tests assert on."""
+        return tuple(self.where if k == "location" else getattr(self, k) for k in keys)
 
     def to_json(self) -> dict:
         """The fields, plus ``expected_value``/``actual_value``: the number behind a formatted ``expected`` or
         ``actual`` (``"1,500,000"`` → 1500000.0, ``"28.6"`` → 28.6), or None when it is not a number."""
         out = {k: getattr(self, k) for k in JSON_KEYS}
+        out["location"] = self.where
         out["expected_value"], out["actual_value"] = number(self.expected), number(self.actual)
         return out
 
@@ -75,7 +83,7 @@ class Finding:
 
 def sort_key(f: Finding) -> tuple:
     """Errors first, then the largest USD at stake, then by place so that output is stable."""
-    return (Severity[f.severity], -abs(f.usd_at_stake or 0), f.region or "", f.location or "", f.rule)
+    return (Severity[f.severity], -abs(f.usd_at_stake or 0), f.region or "", shown(f.location), f.rule)
 
 
 def flatten(findings, keys=("rule", "severity", "country", "area", "location")) -> list[tuple]:

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from recon.archive.models import BudgetRevision, LoginFailure, Office, ReportFile, Revision, UploadToken, User
 from recon.archive.store import ArchiveFull, DataFolderUnusable, FileStore, full, safe_filename
+from recon.errors import UsageError
 
 __all__ = ["Archive", "AlreadyFrozen", "FrozenMeanwhile", "ArchiveFull", "DataFolderUnusable", "BudgetRevision", "ReportFile", "Office", "Revision", "UploadToken", "User", "Throttled", "FileStore", "safe_filename",
            "default_url", "office_key", "hash_token"]
@@ -105,7 +106,7 @@ class Archive:
             try:
                 s.flush()
             except IntegrityError as exc:
-                raise ValueError(f"office {office.key!r} exists; use `recon office rotate` for a new link") \
+                raise UsageError(f"office {office.key!r} exists; use `recon office rotate` for a new link") \
                     from exc
             token = self._new_token(s, office)
         return office, token
@@ -169,21 +170,21 @@ class Archive:
 
     def add_user(self, name: str, password: str, hq: bool = True) -> User:
         if len(password) < 10:
-            raise ValueError("the password needs at least 10 characters")
+            raise UsageError("the password needs at least 10 characters")
         with self.sessions.begin() as s:
             user = User(name=name, password_hash=_password_hasher().hash(password), is_hq=hq)
             s.add(user)
             try:
                 s.flush()
             except IntegrityError as exc:
-                raise ValueError(f"user {name!r} exists") from exc
+                raise UsageError(f"user {name!r} exists") from exc
         return user
 
     def set_password(self, name: str, password: str) -> None:
         with self.sessions.begin() as s:
             user = s.scalar(select(User).where(User.name == name))
             if user is None:
-                raise ValueError(f"no user {name!r}")
+                raise UsageError(f"no user {name!r}")
             user.password_hash = _password_hasher().hash(password)
 
     def user(self, user_id: int) -> User | None:

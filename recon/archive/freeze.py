@@ -76,7 +76,7 @@ def freeze(archive, *, frozen_by: str, rules_dir: Path | None = None, prepared=N
     from recon.archive import AlreadyFrozen, FrozenMeanwhile
     from recon.rules import rules_version
 
-    version = rules_version(prepared.directory if prepared is not None else rules_dir)
+    version = prepared.loaded.version if prepared is not None else rules_version(rules_dir)
     for _attempt in range(FREEZE_RETRIES):
         inputs = inputs_of(archive)
         if not inputs:
@@ -116,7 +116,7 @@ def _reports(archive, inputs: list[dict], last, rules_dir: Path | None, prepared
         files = pipeline.collect([folder])
         if prepared is not None:
             subs, bad = pipeline.read_all(files, workers=1)
-            result = pipeline.run_submissions(subs, bad, rules_dir, files, prepared=prepared)
+            result = pipeline.run_submissions(subs, bad, inputs=files, prepared=prepared)
         else:
             result = pipeline.run(files, rules_dir)
         previous = None

@@ -1,6 +1,7 @@
 """A frozen budget revision read back, for the commands that read the archive as they read folders:
 ``recon reconcile|export --db URL --revision N|latest`` get its workbooks as a folder, ``recon diff --db URL 3 4``
-its snapshot (from the report.json frozen with it, so a diff never reads the workbooks again).
+its snapshot (:mod:`recon.reconciliation.snapshot`, from the report.json frozen with it, so a diff never reads
+the workbooks again).
 
 >>> with workbooks(archive, "latest") as folder:                      # doctest: +SKIP
 ...     sorted(p.name for p in folder.iterdir())
@@ -49,13 +50,13 @@ def workbooks(archive, which: str | int | None):
 
 
 def snapshot(archive, which: str | int | None) -> dict:
-    """Budget revision ``which`` as a :mod:`recon.report.diff` snapshot, read from its frozen report.json and
-    labelled ``"budget revision 3"``."""
-    from recon.report import diff
+    """Budget revision ``which`` as a :mod:`recon.reconciliation.snapshot`, read from its frozen report.json
+    and labelled ``"budget revision 3"``."""
+    from recon.reconciliation import snapshot as snap
 
     frozen = find(archive, which)
-    record = next((f for f in frozen.files if f.name == diff.REPORT_JSON), None)
+    record = next((f for f in frozen.files if f.name == snap.REPORT_JSON), None)
     if record is None or not archive.store.has(record.sha256):
         raise UsageError(f"budget revision {frozen.number}: its report.json is missing from the archive's files "
                          f"({archive.store.root})")
-    return {**diff.load_record(archive.store.path(record.sha256)), "label": f"budget revision {frozen.number}"}
+    return {**snap.from_record(archive.store.path(record.sha256)), "label": f"budget revision {frozen.number}"}

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from recon.appeal.finding import Finding
+from recon.appeal.location import Location
 from recon.appeal.submission import ENTRY_COLUMNS, TABLE_COLUMNS, Submission
 from recon.appeal.vocabulary import load
 from recon.language import n, said
@@ -96,7 +97,7 @@ def _winners(submissions: list[Submission], scopes: dict, findings: list[Finding
                 why = said("revisions ({revision}) and entry counts are equal, so the copy with the lower "
                            "SHA-256 is taken — a stable but arbitrary choice", revision=win.revision)
             findings.append(Finding(
-                "MERGE-SUPERSEDED", "warning", region, location=lost.name,
+                "MERGE-SUPERSEDED", "warning", region, location=Location(lost.name),
                 expected=f"one workbook for {office}", actual=copies,
                 message=said("{office} sent {count} workbooks: {copies}. {used} is used because {why}; "
                              "the {entries} of {lost} are not used", office=office, count=len(subs), copies=copies,
@@ -186,7 +187,7 @@ def _merge_entries(winners: list[Submission], scopes: dict, findings: list[Findi
     cols["submission"] = submission
     cols["edition"] = np.repeat(np.array([s.edition for s in winners], dtype="int64"), sizes)
     # copy=False: every column is a fresh array, so pandas need neither copy the categoricals nor stack the
-    # numeric columns into one block (0.15 s on 1 M entries).
+    # numeric columns into one block (what that saves: bench/README.md).
     entries = pd.DataFrame(cols, columns=[*ENTRY_COLUMNS, "submission", "scope", "edition",
                                           *(f"col_{n}" for n in ("country", "area", "amount", "status"))],
                            copy=False)
@@ -215,7 +216,7 @@ def _without_shadowed(entries: pd.DataFrame, findings: list[Finding]) -> pd.Data
     lost = entries.loc[shadowed, ["scope", "country", "file"]].astype(object)
     for (region, name, file), count in sorted(lost.value_counts(sort=False).items()):
         findings.append(Finding(
-            "MERGE-COUNTRY-OFFICE-WINS", "warning", region, name, location=file,
+            "MERGE-COUNTRY-OFFICE-WINS", "warning", region, name, location=Location(file),
             message=n(count, "{count:,} {name} entry in {file} is replaced by {name}'s own workbook",
                       "{count:,} {name} entries in {file} are replaced by {name}'s own workbook",
                       name=name, file=file),
@@ -225,10 +226,9 @@ def _without_shadowed(entries: pd.DataFrame, findings: list[Finding]) -> pd.Data
 
 
 def entry_cells(e: pd.DataFrame, field: str = "amount") -> pd.Series:
-    """``"ehoa.xlsx › Entries › C12"`` per row: the cell of ``field`` in the entry's row. Built on request
-    (export, diff, failing rows), not for every merged entry."""
-    sheet = f" › {L.ENTRIES} › "
-    return pd.Series([f"{f}{sheet}{c}{r}" for f, c, r in zip(
+    """``Location("ehoa.xlsx", "Entries", "C12")`` per row: the cell of ``field`` in the entry's row. Built on
+    request (export, diff, failing rows), not for every merged entry."""
+    return pd.Series([Location(f, L.ENTRIES, f"{c}{r}") for f, c, r in zip(
         e["file"].tolist(), e[f"col_{field}"].tolist(), e["row"].tolist(), strict=True)], index=e.index,
         dtype=object)
 
@@ -387,7 +387,7 @@ def _table(counted: pd.DataFrame, summaries: dict[str, Submission], key: str, wh
     t["value_missing"] = (t["in_table"].astype(bool) & t["published_usd"].isna() & t["has_entries"].astype(bool)
                           & ~t["published_funded"].astype(bool)).astype("int64")
     # Where a Finding on this row points: the published cell, else the region's summary sheet.
-    fallback = t["scope"].map({r: s.name + " › " + L.SUMMARY for r, s in summaries.items()})
+    fallback = t["scope"].map({r: Location(s.name, L.SUMMARY) for r, s in summaries.items()})
     t["location"] = t["cell_usd"].fillna(fallback)
     t["hint"] = _hint(t["suggestion"], t["kind"])
     t["missing_note"] = [n(int(k), "; {count:,} entry has no amount", "; {count:,} entries have no amount") if k else ""
@@ -414,7 +414,7 @@ def _regions(counted, summaries, countries, areas) -> pd.DataFrame:
             "title": (s.title if s else None) or region,
             "has_summary": int(s is not None),
             "published_total": s.total if s else np.nan,
-            "total_location": (s.total_cell if s else None) or e.get("first_file") or scope,
+            "total_location": (s.total_cell if s else None) or Location(e.get("first_file") or scope),
             "computed_total": float(e.get("computed_total", 0.0)),
             "country_table_sum": float(table_sums["countries"].get(scope, 0)) if s else np.nan,
             "area_table_sum": float(table_sums["areas"].get(scope, 0)) if s else np.nan,

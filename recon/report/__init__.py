@@ -30,6 +30,7 @@ def write_reports(result, directory: str | Path, previous: str | Path | dict | N
     XLSX and Markdown say the findings in ``lang``. The four appear together or not at all (:class:`recon.output.ReportFolder`); pass ``folder`` when the
     caller took the folder's lock before the run (the CLI does, to refuse a busy folder before any work).
     """
+    from recon.reconciliation import snapshot
     from recon.report import diff, html, memo, record, xlsx
 
     if folder is None:
@@ -38,8 +39,8 @@ def write_reports(result, directory: str | Path, previous: str | Path | dict | N
             return write_reports(result, directory, previous, now=now, folder=own, lang=lang)
     changes = None
     if previous is not None:
-        before = previous if isinstance(previous, dict) else diff.load(previous)
-        now_snapshot = diff.snapshot(result.reconciliation, label="this revision")
+        before = previous if isinstance(previous, dict) else snapshot.load(previous)
+        now_snapshot = snapshot.of(result.reconciliation, label="this revision")
         changes = diff.compare(before, now_snapshot)
     rec = record.build(result, previous=changes, now=now)
     try:

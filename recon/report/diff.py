@@ -1,9 +1,10 @@
 """What changed between two revisions of the appeal: entries, requirements and published tables.
 
-Each side is a *snapshot* — plain data read from a folder of workbooks or from a ``report.json`` (which
-stores the same snapshot), so a revision can be compared with a report filed years earlier:
+Each side is a *snapshot* (:mod:`recon.reconciliation.snapshot`) — plain data that
+:func:`recon.pipeline.revision` makes from a folder of workbooks or reads from a ``report.json`` (which stores
+the same snapshot), so a revision can be compared with a report filed years earlier:
 
->>> d = compare(load("revision-1/"), load("revision-2/report.json"))         # doctest: +SKIP
+>>> d = compare(revision("revision-1/"), revision("revision-2/report.json"))      # doctest: +SKIP
 >>> [(c["kind"], c["country"], c["old"], c["new"]) for c in d["changes"]]      # doctest: +SKIP
 [('amount', 'Kenya', 1000000.0, 1200000.0), ('status', 'Somalia', 'Requirement', 'Funded')]
 
@@ -15,169 +16,17 @@ themselves; ``requirement`` the totals they move (per region, country and area).
 
 from __future__ import annotations
 
-import json
-import math
 from collections import defaultdict
-from pathlib import Path
 
-from recon.errors import UsageError
+from recon.appeal.money import as_number, usd, usd_change
 from recon.inert import line
-from recon.reconciliation.reconcile import entry_cells
 from recon.workbook import layout as L
 
-REPORT_JSON = "report.json"
+_num = as_number
 # Kinds of change, in the order they are listed.
 KINDS = ("entry-added", "entry-removed", "amount", "status", "summary-added", "summary-removed",
          "published-added", "published-removed", "published-usd", "published-funded", "published-percent",
          "published-total")
-
-
-def _num(x) -> float | None:
-    if x is None or isinstance(x, str):
-        return None
-    x = float(x)
-    return None if math.isnan(x) else x
-
-
-def _text(x) -> str | None:
-    return None if x is None or (isinstance(x, float) and math.isnan(x)) else str(x)
-
-
-# ---------------------------------------------------------------------------------------------- snapshots
-
-def snapshot(reconciliation, label: str = "", inputs: list[dict] | None = None) -> dict:
-    """A Reconciliation → ``{"label", "inputs", "entries": [...], "published": [...]}`` (JSON-ready)."""
-    e = reconciliation.entries
-    by = "scope" if "scope" in e.columns else "region"  # "region · edition" when a batch holds several editions
-    e = e[[by, "country", "area", "amount", "status"]].astype({by: object, "country": object, "area": object,
-                                                               "status": object}).assign(location=entry_cells(e))
-    entries = [{"region": r[by], "country": r["country"], "area": r["area"], "amount": _num(r["amount"]),
-                "status": _text(r["status"]), "location": r["location"]} for r in e.to_dict("records")]
-    published = []
-    seen = set()
-    # Submissions are sorted so that the revision the merge used comes last for each office.
-    for s in reversed(reconciliation.submissions):
-        if not s.has_summary or s.region in seen:
-            continue
-        seen.add(s.region)
-        published.append({
-            "region": s.region, "title": s.title, "total": _num(s.total), "total_location": s.total_cell,
-            "countries": _rows(s.countries, with_percent=False), "areas": _rows(s.areas, with_percent=True)})
-    published.sort(key=lambda p: p["region"])
-    if inputs is None:
-        inputs = [{"file": s.name, "sha256": s.sha256} for s in reconciliation.submissions]
-    return {"label": label, "inputs": inputs, "entries": entries, "published": published}
-
-
-def _rows(table, with_percent: bool) -> list[dict]:
-    rows = []
-    for r in table.to_dict("records"):
-        row = {"name": r["name"], "name_printed": r["name_printed"], "usd": _num(r["published_usd"]),
-               "funded": bool(r["published_funded"]), "location": r["cell_usd"]}
-        if with_percent:
-            row["percent"] = _text(r["percent_text"])
-            row["percent_location"] = r["cell_percent"]
-        rows.append(row)
-    return rows
-
-
-def load(path: str | Path) -> dict:
-    """A folder of workbooks, a ``report.json``, or a report folder holding one → snapshot."""
-    path = Path(path)
-    if path.is_file() and path.suffix.lower() == ".json":
-        return _from_record(path)
-    if path.is_dir() and (path / REPORT_JSON).is_file():  # a report folder (its report.xlsx is no input)
-        return _from_record(path / REPORT_JSON)
-    if not path.exists():
-        raise UsageError(f"{line(path)}: no such file or folder")
-    return _from_workbooks(path)
-
-
-def load_record(path: str | Path) -> dict:
-    """A report.json under any file name (the archive stores it by its SHA-256) → snapshot."""
-    return _from_record(Path(path))
-
-
-def _from_workbooks(path: Path) -> dict:
-    from recon import pipeline
-    from recon.reconciliation.reconcile import reconcile
-
-    files = pipeline.collect([path])
-    if not files:
-        raise UsageError(f"{line(path)}: no .xlsx workbooks and no {REPORT_JSON}")
-    subs, bad = pipeline.read_all(files)
-    if bad:
-        raise bad[0]  # a revision with an unreadable workbook cannot be compared entry by entry
-    return snapshot(reconcile(subs), label=str(path))
-
-
-def _from_record(path: Path) -> dict:
-    try:
-        data = json.loads(path.read_bytes())
-    except OSError as exc:
-        raise UsageError(f"{line(path)}: cannot read this report.json ({exc.strerror or exc})") from exc
-    except RecursionError as exc:
-        raise UsageError(f"{line(path)}: not a recon report.json (nested too deeply to be one)") from exc
-    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError
-        raise UsageError(f"{line(path)}: not a readable report.json ({line(exc)})") from exc
-    if not isinstance(data, dict) or "entries" not in data or "published" not in data:
-        raise UsageError(f"{line(path)}: not a recon report.json (no 'entries' and 'published'); write one with "
-                         "`recon reconcile --report-dir DIR`")
-    problem = _record_problem(data)
-    if problem:
-        raise UsageError(f"{line(path)}: not a valid recon report.json ({line(problem)}); write a new one with "
-                         "`recon reconcile --report-dir DIR`")
-    inputs = [{"file": i.get("file"), "sha256": i.get("sha256")} for i in data.get("inputs") or []]
-    return {"label": str(path), "inputs": inputs, "entries": data["entries"], "published": data["published"]}
-
-
-# What recon diff reads from a report.json, field by field (recon/data/report.schema.json, the parts diff uses;
-# None is accepted where old records or unnamed rows may hold it).
-_TEXT, _TEXT_OR_NONE, _NUMBER_OR_NONE, _FLAG = (str,), (str, type(None)), (int, float, type(None)), (bool,)
-_ENTRY = {"region": _TEXT, "country": _TEXT_OR_NONE, "area": _TEXT_OR_NONE, "amount": _NUMBER_OR_NONE,
-          "status": _TEXT_OR_NONE, "location": _TEXT_OR_NONE}
-_PUBLISHED = {"region": _TEXT, "title": _TEXT_OR_NONE, "total": _NUMBER_OR_NONE, "total_location": _TEXT_OR_NONE,
-              "countries": (list,), "areas": (list,)}
-_ROW = {"name": _TEXT, "name_printed": _TEXT_OR_NONE, "usd": _NUMBER_OR_NONE, "funded": _FLAG,
-        "location": _TEXT_OR_NONE}
-_AREA_ROW = {**_ROW, "percent": _TEXT_OR_NONE, "percent_location": _TEXT_OR_NONE}
-_INPUT = {"file": _TEXT_OR_NONE, "sha256": _TEXT_OR_NONE}
-
-
-def _record_problem(data: dict) -> str | None:
-    """The first thing in a report.json that recon diff cannot use, e.g. ``"entries[3].amount is 'abc'"``."""
-    def fields(obj, spec: dict, where: str) -> str | None:
-        if not isinstance(obj, dict):
-            return f"{where} is not an object"
-        for key, types in spec.items():
-            if key not in obj:
-                return f"{where} has no '{key}'"
-            value = obj[key]
-            if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
-                return f"{where}.{key} is {_brief(value)}"
-        return None
-
-    def rows(items, spec: dict, where: str) -> str | None:
-        if not isinstance(items, list):
-            return f"'{where}' is not a list"
-        return next((p for i, item in enumerate(items) if (p := fields(item, spec, f"{where}[{i}]"))), None)
-
-    if (p := rows(data["entries"], _ENTRY, "entries")) or (p := rows(data["published"], _PUBLISHED, "published")):
-        return p
-    if "inputs" in data and data["inputs"] is not None and (p := rows(data["inputs"], _INPUT, "inputs")):
-        return p
-    for i, pub in enumerate(data["published"]):
-        if (p := rows(pub["countries"], _ROW, f"published[{i}].countries")) or \
-                (p := rows(pub["areas"], _AREA_ROW, f"published[{i}].areas")):
-            return p
-    return None
-
-
-def _brief(value) -> str:
-    kind = {dict: "an object", list: "a list", str: "text", bool: "true/false", type(None): "null"}.get(type(value))
-    if kind == "text":
-        return f"the text {value[:40]!r}"
-    return kind or f"the number {value!r}"
 
 
 # ---------------------------------------------------------------------------------------------- comparing
@@ -330,9 +179,6 @@ def _requirement(old: list[dict], new: list[dict]) -> dict:
 
 def describe(c: dict) -> str:
     """One line per change: ``"amount · Kenya · Migration Health: 1,000,000 → 1,200,000"``."""
-    def usd(x):
-        return "—" if x is None else f"{x:,.0f}"
-
     what = " · ".join(x for x in (c["country"], c["area"]) if x) or c["region"]
     kind = c["kind"]
     if kind == "amount":
@@ -368,13 +214,13 @@ def render(d: dict, console=None) -> None:
     console = console or Console()
     total = d["requirement"]["total"]
     head = line(f"recon diff · {d['old']['label']} → {d['new']['label']} · {len(d['changes'])} changes · requirement "
-            f"{total['old']:,.0f} → {total['new']:,.0f} ({total['change']:+,.0f})")
+            f"{usd(total['old'])} → {usd(total['new'])} ({usd_change(total['change'])})")
     regions = [r for r in d["requirement"]["regions"] if r["change"]]
     if not console.is_terminal:
         out = console.file
         print(head, file=out)
         for r in regions:
-            print(f"{line(r['region'])}\t{r['old']:,.0f}\t{r['new']:,.0f}\t{r['change']:+,.0f}", file=out)
+            print(f"{line(r['region'])}\t{usd(r['old'])}\t{usd(r['new'])}\t{usd_change(r['change'])}", file=out)
         for c in d["changes"]:
             print(line(f"{c['kind']:18} {c['region']}: {describe(c)}  [{c['location_new'] or c['location_old']}]"),
                   file=out)
@@ -385,8 +231,8 @@ def render(d: dict, console=None) -> None:
         for col, just in (("Region", "left"), ("Old", "right"), ("New", "right"), ("Change", "right")):
             t.add_column(col, justify=just)
         for r in regions:
-            t.add_row(Text(line(r["region"])), f"{r['old']:,.0f}", f"{r['new']:,.0f}",
-                      Text(f"{r['change']:+,.0f}", style="red" if r["change"] > 0 else "green"))
+            t.add_row(Text(line(r["region"])), usd(r["old"]), usd(r["new"]),
+                      Text(usd_change(r["change"]), style="red" if r["change"] > 0 else "green"))
         console.print(t)
     if not d["changes"]:
         console.print(Text("No changes.", style="green"))

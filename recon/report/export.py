@@ -39,7 +39,7 @@ def entries_frame(entries: pd.DataFrame) -> pd.DataFrame:
         "amount_usd": entries["amount"],
         "status": status.map({L.STATUS_REQUIREMENT: "requirement", L.STATUS_FUNDED: "funded"})
         .fillna(status.str.lower()),
-        "source": entry_cells(entries),
+        "source": entry_cells(entries).map(str),
     })
     return out.sort_values(["region", "country", "area"], kind="stable").reset_index(drop=True)
 

@@ -7,13 +7,10 @@
 
 from __future__ import annotations
 
-import math
-
 from recon.appeal.finding import count_by_severity
+from recon.appeal.money import as_number
 
-
-def _num(x) -> float | None:
-    return None if x is None or (isinstance(x, float) and math.isnan(x)) else float(x)
+_num = as_number
 
 
 def region_rows(result) -> list[dict]:

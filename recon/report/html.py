@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import jinja2
 
+from recon.appeal.money import usd, usd_change
 from recon.appeal.vocabulary import load
 from recon.report import diff, pie
 
 
-def usd(x) -> str:
-    return "—" if x is None else f"{x:,.0f}"
-
-
 def signed(x) -> str:
-    return "—" if x is None else ("0" if x == 0 else f"{x:+,.0f}")
+    """A gap: ``"—"`` when there is none to compute, ``"0"`` when there is none, else signed."""
+    return "—" if x is None else ("0" if x == 0 else usd_change(x))
 
 
 def _environment() -> jinja2.Environment:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from recon.appeal.money import usd, usd_change
 from recon.inert import line
 from recon.language import gettext_in, n
 from recon.report import diff
@@ -21,8 +22,7 @@ def md(text) -> str:
     return _SPECIAL.sub(r"\\\1", line(" ".join(str(text).split()))) if text is not None else ""
 
 
-def _usd(x) -> str:
-    return "—" if x is None else f"{x:,.0f}"
+_usd = usd
 
 
 def render(record: dict) -> str:
@@ -64,7 +64,7 @@ def render(record: dict) -> str:
     if d:
         t = d["requirement"]["total"]
         lines += ["", f"Since the previous revision ({md(d['old']['label'])}): {len(d['changes'])} changes; "
-                  f"requirement {_usd(t['old'])} → {_usd(t['new'])} ({t['change']:+,.0f}).", ""]
+                  f"requirement {_usd(t['old'])} → {_usd(t['new'])} ({usd_change(t['change'])}).", ""]
         lines += [f"- {md(ch['region'])}: {md(diff.describe(ch))}" for ch in d["changes"][:MAX_LISTED]]
         if len(d["changes"]) > MAX_LISTED:
             lines.append(f"- … and {len(d['changes']) - MAX_LISTED} more (see report.html)")

@@ -18,8 +18,10 @@ from pathlib import Path
 
 from recon import __version__
 from recon.appeal.finding import Severity, count_by_severity
+from recon.appeal.location import Location
+from recon.appeal.money import as_number
+from recon.reconciliation import snapshot
 from recon.reconciliation.rounding import half_up
-from recon.report import diff
 from recon.report.headline import input_rows, region_rows
 
 SCHEMA = "recon-report/1"
@@ -31,7 +33,7 @@ def build(result, *, previous: dict | None = None, now: dt.datetime | None = Non
     """The whole record as plain JSON-ready data; ``previous`` is a :func:`recon.report.diff.compare` result."""
     now = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(microsecond=0)
     inputs = _inputs(result)
-    snap = diff.snapshot(result.reconciliation)
+    snap = snapshot.of(result.reconciliation)
     return {
         "schema": SCHEMA,
         "generated_at": now.isoformat().replace("+00:00", "Z"),
@@ -149,7 +151,7 @@ def pies(result) -> list[dict]:
                 "computed_pct": None if share is None else float(share), "computed_text": computed_text,
                 "expected_text": None if _nan(r["expected_half_up"]) else f"{r['expected_half_up']:.{decimals}f}",
                 "marked": bool(marked), "severity": worst.get((region, r["name"])),
-                "location": r["cell_percent"] if isinstance(r["cell_percent"], str) else None,
+                "location": str(r["cell_percent"]) if isinstance(r["cell_percent"], Location) else None,
             })
         out.append({"region": region, "published": published, "computed_total": total,
                     "marked": sum(s["marked"] for s in slices), "slices": slices})
@@ -160,5 +162,4 @@ def _nan(x) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x))
 
 
-def _num(x) -> float | None:
-    return None if _nan(x) else float(x)
+_num = as_number

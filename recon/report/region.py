@@ -8,14 +8,9 @@ as ``recon reconcile`` prints them), the country and area tables published vs co
 
 from __future__ import annotations
 
-import math
-
+from recon.appeal.money import as_number as _num
 from recon.report.headline import region_rows
 from recon.report.record import pies
-
-
-def _num(x) -> float | None:
-    return None if x is None or (isinstance(x, float) and math.isnan(x)) else float(x)
 
 
 def _table(frame, region: str) -> list[dict]:

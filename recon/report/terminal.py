@@ -13,19 +13,16 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from recon.appeal.money import usd
 from recon.inert import line
 from recon.language import DEFAULT, gettext_in, in_language, n
 from recon.report.headline import input_rows, region_rows
 
 STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
-# Findings drawn as a table on a terminal; the rest are counted. Laying out a rich table costs ~2 ms a row
-# (14,000 findings of a 1 M-entry archive would take half a minute) and nobody reads that many on screen:
-# redirected output, --format json and the validation reports list every one.
+# Findings drawn as a table on a terminal; the rest are counted: a rich table's layout grows with every row
+# (bench/README.md) and nobody reads thousands on screen — redirected output, --format json and the
+# validation reports list every one.
 TERMINAL_FINDINGS = 200
-
-
-def usd(x) -> str:
-    return "—" if x is None else f"{x:,.0f}"
 
 
 def render(result, console: Console | None = None, *, max_findings: int | None = None,
@@ -97,7 +94,7 @@ def _rich(result, console: Console, max_findings: int | None, lang: str) -> None
     ft.add_column(_("Finding"), overflow="fold", ratio=3)
     ft.add_column(_("Suggestion"), overflow="fold", ratio=2)
     for f in findings:
-        ft.add_row(Text(_(f.severity), style=STYLE[f.severity]), _t(f.rule), _t(f.location or f.region or ""),
+        ft.add_row(Text(_(f.severity), style=STYLE[f.severity]), _t(f.rule), _t(f.where or f.region or ""),
                    _t(in_language(f.message, lang)), _t(in_language(f.suggestion, lang) or ""))
     console.print(ft)
     if len(result.findings) > max_findings:
@@ -122,7 +119,7 @@ def _plain(result, console: Console, max_findings: int | None, lang: str) -> Non
     print("", file=out)
     findings = result.findings[:max_findings] if max_findings else result.findings
     for f in findings:
-        print(f"{f.severity.upper():7} {line(f.rule):28} {line(f.location or f.region or '')}", file=out)
+        print(f"{f.severity.upper():7} {line(f.rule):28} {line(f.where or f.region or '')}", file=out)
         print(f"        {line(in_language(f.message, lang))}", file=out)
         if f.suggestion:
             print(f"        → {line(in_language(f.suggestion, lang))}", file=out)

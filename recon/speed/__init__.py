@@ -40,6 +40,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from recon.errors import UsageError
 from recon.speed import collector, gxmemo, imports, readers
 
 if TYPE_CHECKING:
@@ -53,7 +54,7 @@ def mode(chosen: str | None = None) -> str:
     """``chosen`` if given (tests force a path this way), else ``RECON_SPEED``, else ``"auto"``."""
     value = chosen or os.environ.get("RECON_SPEED") or "auto"
     if value not in MODES:
-        raise ValueError(f"RECON_SPEED={value!r} is not a speed setting: use off, auto or always")
+        raise UsageError(f"RECON_SPEED={value!r} is not a speed setting: use off, auto or always")
     return value
 
 

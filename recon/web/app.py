@@ -29,6 +29,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from recon import intake
+from recon.appeal.money import usd, usd_change
 from recon.archive import Archive, Throttled, findings_of, safe_filename
 from recon.archive.freeze import NothingToFreeze
 from recon.archive.store import ArchiveFull, no_space_is_clear
@@ -468,8 +469,8 @@ def _environment(lang: str) -> Environment:
     env.policies["ext.i18n.trimmed"] = True  # as babel.cfg extracts them: whitespace inside {% trans %} folded
     env.install_gettext_translations(translations(lang), newstyle=True)
     env.filters["n"] = lambda k, word: f"{k} {word}" + ("" if k == 1 else "s")  # HQ's English-only pages
-    env.filters["usd"] = lambda x: "—" if x is None else f"{x:,.0f}"
-    env.filters["change"] = lambda x: f"{x:+,.0f}"
+    env.filters["usd"] = usd
+    env.filters["change"] = usd_change
     return env
 
 

@@ -3,7 +3,7 @@
 Shared by the xlwings check inside Excel (:mod:`recon.excel`) and ``recon check FILE --annotate OUT.xlsx``
 (:func:`write_copy`), so both show the same sheet:
 
->>> findings_rows([Finding("ENTRY-AMOUNT-NEGATIVE", "error", location="k.xlsx › Entries › C2",
+>>> findings_rows([Finding("ENTRY-AMOUNT-NEGATIVE", "error", location=Location("k.xlsx", "Entries", "C2"),
 ...                        message="amount is negative", suggestion="type the amount without a sign")])[1]
 ['error', 'ENTRY-AMOUNT-NEGATIVE', 'k.xlsx › Entries › C2', 'amount is negative', 'type the amount without a sign']
 
@@ -27,6 +27,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 
 from recon import inert
 from recon.appeal.finding import Finding, Severity
+from recon.appeal.location import SEPARATOR, Location, shown
 from recon.appeal.vocabulary import name_key
 from recon.errors import OutputError
 from recon.inert import line
@@ -56,7 +57,7 @@ def findings_rows(findings: Sequence[Finding], lang: str = DEFAULT) -> list[list
     rows = [header(lang)]
     for f in findings:
         message, suggestion = f.said_in(lang)
-        rows.append([gettext_in(lang, f.severity), f.rule, f.location or "", message, suggestion or ""])
+        rows.append([gettext_in(lang, f.severity), f.rule, shown(f.location), message, suggestion or ""])
     if not findings:
         rows.append(["", "", "", gettext_in(lang, NO_FINDINGS), ""])
     return rows
@@ -76,17 +77,26 @@ def meta_language(meta_rows: Iterable[Sequence] | None) -> str:
     return DEFAULT
 
 
-def cell_of(location: object) -> tuple[str, str] | None:
-    """``"k.xlsx › Entries › C12"`` (or ``"Entries › C12"``, or its HYPERLINK formula) → ``("Entries", "C12")``;
-    ``None`` for a whole file or sheet."""
-    if not isinstance(location, str):
+def cell_of(location: Location | None) -> tuple[str, str] | None:
+    """``Location("k.xlsx", "Entries", "C12")`` → ``("Entries", "C12")``; ``None`` for a whole file or sheet, or
+    a range (``A3:B4``)."""
+    if location is None or not location.sheet or not location.cell or not (m := _CELL.match(location.cell.upper())):
         return None
-    if m := _FRIENDLY.match(location.strip()):
-        location = m.group(1).replace('""', '"')
-    parts = [p.strip() for p in location.split("›")]
-    if len(parts) < 2 or not (m := _CELL.match(parts[-1].upper())):
+    return location.sheet, f"{m.group(1)}{m.group(2)}"
+
+
+def _marked_cell(text: object) -> tuple[str, str] | None:
+    """A cell a previous check wrote in its Findings sheet, read back from the workbook: the shown
+    ``k.xlsx › Entries › C12`` or its HYPERLINK formula → ``("Entries", "C12")``. Only for what an earlier
+    run left in a workbook; findings carry their :class:`Location`'s parts."""
+    if not isinstance(text, str):
         return None
-    return parts[-2], f"{m.group(1)}{m.group(2)}"
+    if m := _FRIENDLY.match(text.strip()):
+        text = m.group(1).replace('""', '"')
+    parts = [p.strip() for p in text.split(SEPARATOR.strip())]
+    if len(parts) < 2:
+        return None
+    return cell_of(Location(parts[0], parts[-2], parts[-1]))
 
 
 def internal_ref(sheet: str, cell: str) -> str:
@@ -94,13 +104,15 @@ def internal_ref(sheet: str, cell: str) -> str:
     return "'{}'!{}".format(sheet.replace("'", "''"), cell)
 
 
-def hyperlink_formula(location: str) -> str:
-    """A clickable Location: ``=HYPERLINK("#'Entries'!C12","k.xlsx › Entries › C12")`` (Excel, LibreOffice)."""
+def hyperlink_formula(location: Location, text: str | None = None) -> str:
+    """A clickable Location: ``=HYPERLINK("#'Entries'!C12","k.xlsx › Entries › C12")`` (Excel, LibreOffice);
+    ``text`` is what it shows, when not the location as written."""
+    text = str(location) if text is None else text
     target = cell_of(location)
     if target is None:
-        return location
-    shown = location if len(location) <= HYPERLINK_TEXT_MAX else " › ".join(target)
-    return '=HYPERLINK("#{}","{}")'.format(internal_ref(*target).replace('"', '""'), shown.replace('"', '""'))
+        return text
+    label = text if len(text) <= HYPERLINK_TEXT_MAX else SEPARATOR.join(target)
+    return '=HYPERLINK("#{}","{}")'.format(internal_ref(*target).replace('"', '""'), label.replace('"', '""'))
 
 
 @dataclass(frozen=True)
@@ -167,7 +179,7 @@ def findings_sheet(names: Sequence[str], first_row) -> tuple[str, bool]:
 def previous_marks(findings_sheet_rows: Iterable[Sequence]) -> list[tuple[str, str]]:
     """Cells a previous check marked, from its Findings sheet's Location column (shown text or formula)."""
     loc = HEADER.index("Location")  # the same column in every language
-    cells = {cell_of(row[loc]) for row in findings_sheet_rows if len(row) > loc}
+    cells = {_marked_cell(row[loc]) for row in findings_sheet_rows if len(row) > loc}
     return sorted(c for c in cells if c is not None)
 
 
@@ -247,12 +259,13 @@ def write_copy(source: str | Path, findings: Sequence[Finding], out: str | Path,
 
         print_to_last_entry(wb[L.ENTRIES])
     ws = wb.create_sheet(sheet, index)
+    where = [None, *(f.location for f in findings)]
     for r, row in enumerate(findings_rows(findings, lang), start=1):
         for col, value in enumerate(row, start=1):
             c = ws.cell(row=r, column=col, value=inert.cell(value))
             if isinstance(value, str):
                 c.data_type = "s"  # text a finding quotes from a cell is never a formula here
-        target = cell_of(row[2]) if r > 1 else None
+        target = cell_of(where[r - 1]) if r - 1 < len(where) else None
         if target and target[0] in wb.sheetnames and target[0] != sheet:
             link = ws.cell(row=r, column=3)
             link.hyperlink = Hyperlink(ref=link.coordinate, location=internal_ref(*target))

@@ -284,7 +284,7 @@ class _Measure:
         # Any cell tag other than <c r="…"> with a reference surely within the limits (fewer letters than the
         # column limit's, fewer digits than the row limit's): its chunk is then measured exactly.
         self._unusual = re.compile(rb'<c(?=[\s>/])(?! r="[A-Z]{1,%d}[0-9]{1,%d}")'
-                                   % (max(len(_letters(max_cols)) - 1, 0), max(len(str(max_rows)) - 1, 0)))
+                                   % (max(len(get_column_letter(max_cols)) - 1, 0), max(len(str(max_rows)) - 1, 0)))
         self.prefixed = None  # <x:worksheet>: prefixed tags are always measured exactly
 
     def feed(self, xml: bytes) -> None:
@@ -336,7 +336,7 @@ class _Measure:
                 self.rows, self.cols = max(self.rows, self.row or 1), max(self.cols, self.col)
 
     def last_cell(self) -> str:
-        return f"{_letters(self.cols)}{self.rows}" if self.rows and self.cols else ""
+        return f"{get_column_letter(self.cols)}{self.rows}" if self.rows and self.cols else ""
 
 
 def _col(letters: str) -> int:
@@ -346,7 +346,11 @@ def _col(letters: str) -> int:
     return n
 
 
-def _letters(index: int) -> str:
+def get_column_letter(index: int) -> str:
+    """``1`` → ``"A"``, ``28`` → ``"AB"``: openpyxl's ``get_column_letter``, for the modules that read. Importing
+    openpyxl runs its whole package (the workbook model, its readers and writers), a cost the guard and the
+    reader (each reader process) would pay for this one function; modules that import openpyxl anyway use
+    openpyxl's."""
     out = ""
     while index:
         index, rest = divmod(index - 1, 26)

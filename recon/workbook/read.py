@@ -21,6 +21,7 @@ import python_calamine as pc
 
 from recon import READABLE_TEMPLATE_VERSIONS, TEMPLATE_VERSION
 from recon.appeal.finding import Finding
+from recon.appeal.location import Location
 from recon.appeal.submission import Coded, EntryTable, Submission
 from recon.appeal.vocabulary import clean_text, load, name_key
 from recon.errors import UnusableInput
@@ -30,6 +31,7 @@ from recon.workbook import layout as L
 from recon.workbook import words as W
 from recon.workbook.amounts import MAX_USD, decimal_comma, describe_value, parse_amount, plausible, usd_text
 from recon.workbook.cells import formula_cells
+from recon.workbook.guard import get_column_letter
 from recon.workbook.percent import number_formats, percent_label
 
 HEADER_SEARCH_ROWS = 30  # headers may be pushed down by inserted title rows
@@ -132,7 +134,7 @@ def read_source(source: SheetSource, path: Path, sha256: str = "") -> Submission
         reg = vocab.region(title)
         if reg is not None:
             findings.append(Finding(
-                "READ-META-MISSING", "warning", reg.name, location=f"{name} › {L.META}",
+                "READ-META-MISSING", "warning", reg.name, location=Location(name, L.META),
                 message=said("no hidden '{sheet}' sheet; region taken from the Summary title '{title}'",
                              sheet=L.META, title=title),
                 suggestion=said("start from `recon template` so the workbook carries its region and revision")))
@@ -149,7 +151,7 @@ def read_source(source: SheetSource, path: Path, sha256: str = "") -> Submission
     version = str(meta.get("template_version") or "")
     if version not in READABLE_TEMPLATE_VERSIONS:
         findings.append(Finding(
-            "READ-TEMPLATE-VERSION", "warning", reg.name, location=f"{name} › {L.META}",
+            "READ-TEMPLATE-VERSION", "warning", reg.name, location=Location(name, L.META),
             expected=TEMPLATE_VERSION, actual=version or "(none)",
             message=said("made with template version {version}; this recon expects {expected}",
                          version=version or said("(unknown)"), expected=TEMPLATE_VERSION),
@@ -174,20 +176,10 @@ def read_source(source: SheetSource, path: Path, sha256: str = "") -> Submission
         _summary(sub, source.rows(summary_sheet), summary_sheet, path if path.is_file() else None, lang)
     elif office_country is None and reg.has_summary:
         findings.append(Finding(
-            "READ-SUMMARY-MISSING", "warning", reg.name, location=f"{name}",
+            "READ-SUMMARY-MISSING", "warning", reg.name, location=Location(name),
             message=said("no '{sheet}' sheet: the region's published tables cannot be checked", sheet=L.SUMMARY),
             suggestion=said("add the Summary sheet from `recon template --region ...`")))
     return sub
-
-
-def get_column_letter(index: int) -> str:
-    """``1`` → ``"A"``, ``28`` → ``"AB"``. (openpyxl has one, but importing openpyxl costs each reader process
-    half a second; reading needs nothing else from it.)"""
-    letters = ""
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def _summary_title(source: SheetSource, sheets: dict[str, str]) -> str | None:
@@ -207,7 +199,7 @@ def _fill_merged(rows: list[list], ranges, file: str, sheet: str, region: str, f
                 rows[r][c] = value
         span = f"{get_column_letter(c0 + 1)}{r0 + 1}:{get_column_letter(c1 + 1)}{r1 + 1}"
         findings.append(Finding(
-            "READ-MERGED-CELLS", "warning", region, location=f"{file} › {sheet} › {span}",
+            "READ-MERGED-CELLS", "warning", region, location=Location(file, sheet, span),
             message=said("merged cells {span} read as {value} on each row", span=span, value=repr(value)),
             suggestion=said("unmerge the cells and type the value on every row")))
 
@@ -275,7 +267,7 @@ def _entries_sheet(source: SheetSource, file: str, region: str, findings: list[F
             continue
         rows, _cols = container.sheets[other].extent if other in container.sheets else (0, 0)
         findings.append(Finding(
-            "READ-SHEET-AMBIGUOUS", "error" if rows > 1 else "warning", region, location=f"{file} › {other}",
+            "READ-SHEET-AMBIGUOUS", "error" if rows > 1 else "warning", region, location=Location(file, other),
             expected=chosen, actual=other,
             message=said("{count} sheets could be '{sheet}' ({named}); read '{chosen}', which holds the "
                          "template's table {table}; '{other}' was not read although it has cells down to row {rows}",
@@ -340,7 +332,7 @@ def _pick_column(rows, r: int, field: str, cols: list[int], hidden, file, sheet,
                  "chosen": get_column_letter(chosen + 1), "other": get_column_letter(c + 1)}
         findings.append(Finding(
             "READ-COLUMN-AMBIGUOUS", "error" if filled else "warning", region,
-            location=f"{file} › {sheet} › {get_column_letter(c + 1)}{r + 1}",
+            location=Location(file, sheet, f"{get_column_letter(c + 1)}{r + 1}"),
             expected=get_column_letter(chosen + 1), actual=get_column_letter(c + 1),
             message=(said("{count} columns could be the {field}: {columns}; read column {chosen}, not column "
                           "{other} ({filled} value(s) in it were not read)", **about, filled=filled) if filled else
@@ -452,8 +444,8 @@ def _entries(rows, first_row: int, columns: dict[str, int], letters: dict[str, s
             return list(transposed[i]) if i < len(transposed) else [""] * n
         return [r[i] if i < len(r) else "" for r in rows]
 
-    def loc(field: str, row: int) -> str:
-        return f"{file} › {L.ENTRIES} › {letters.get(field, 'A')}{row}"
+    def loc(field: str, row: int) -> Location:
+        return Location(file, L.ENTRIES, f"{letters.get(field, 'A')}{row}")
 
     cols = {f: _clean_column(column(columns.get(f))) for f in _TEXT_FIELDS}
     for f, values in cols.items():
@@ -563,7 +555,7 @@ def _entries(rows, first_row: int, columns: dict[str, int], letters: dict[str, s
     return table, read, rejected
 
 
-def _odd_amount(raw, status: str, where: str, region: str, texts: dict, office_country, findings):
+def _odd_amount(raw, status: str, where: Location, region: str, texts: dict, office_country, findings):
     """A non-numeric (or absurd) amount cell → (USD or None, status), with the finding that explains it."""
     parsed = parse_amount(raw)
     who = {"country": texts["country"] or office_country, "area": texts["area"] or None}
@@ -630,7 +622,7 @@ def _explain_blank_amounts(cells: dict[str, int], file, region, formulas, countr
         who = {"country": country[i] or office_country, "area": area[i] or None}
         findings.append(Finding(
             "READ-FORMULA-ERROR" if kind == "error" else "READ-FORMULA-NOT-CALCULATED", "error", region, **who,
-            location=f"{file} › {L.ENTRIES} › {cell}", actual=value, expected="a calculated USD amount",
+            location=Location(file, L.ENTRIES, cell), actual=value, expected="a calculated USD amount",
             message=said("the amount cell holds an error value {value}", value=value) if kind == "error" else
             said("the amount cell holds the formula {value} with no saved result (or an error result)", value=value),
             suggestion=said("fix the formula, or type the amount; then open and save the workbook in Excel")))
@@ -649,8 +641,8 @@ def _summary(sub: Submission, rows: list[list], sheet: str, path: Path | None = 
     words = W.any_language()
     file, region = sub.name, sub.region
 
-    def cell(col: int, r: int) -> str:
-        return f"{file} › {sheet} › {get_column_letter(col + 1)}{r + 1}"
+    def cell(col: int, r: int) -> Location:
+        return Location(file, sheet, f"{get_column_letter(col + 1)}{r + 1}")
 
     def label(r: int) -> str:
         return _cell_text(rows[r][0]) if rows[r] else ""
@@ -670,7 +662,7 @@ def _summary(sub: Submission, rows: list[list], sheet: str, path: Path | None = 
     missing = [k for k in ("countries", "areas", "total") if k not in heads]
     if missing:
         sub.findings.append(Finding(
-            "READ-SUMMARY-LAYOUT", "error", region, location=f"{file} › {sheet}",
+            "READ-SUMMARY-LAYOUT", "error", region, location=Location(file, sheet),
             message=said("Summary sheet is missing its {tables} table header(s)", tables=", ".join(missing)),
             suggestion=said("restore the Summary sheet from `recon template --region ...`")))
         return
@@ -734,7 +726,7 @@ def _summary(sub: Submission, rows: list[list], sheet: str, path: Path | None = 
         _explain_blank_published(sub, path, sheet, blanks, cell)
 
 
-def _published_cell(sub: Submission, value, where: str, name: str) -> tuple[float | None, bool, str | None]:
+def _published_cell(sub: Submission, value, where: Location, name: str) -> tuple[float | None, bool, str | None]:
     """A published USD cell (table row or total) → :func:`_published`, with the finding that says how text
     was read: ``"USD 1,200,000"`` is read as 1,200,000 (and reported), ``"about 1 M"`` is unreadable."""
     published, funded, text = _published(value)
@@ -771,7 +763,7 @@ def _explain_blank_published(sub: Submission, path: Path, sheet: str, blanks: li
             suggestion="type the figure as printed (or fix the formula, then open and save the workbook)"))
 
 
-def _absurd(value, region: str, where: str, findings: list[Finding]) -> bool:
+def _absurd(value, region: str, where: Location, findings: list[Finding]) -> bool:
     """A published number that is infinite or beyond MAX_USD (9e307, the text "1e400"): a finding, not read."""
     if not (_is_number(value) and not plausible(value) or isinstance(value, str) and
             parse_amount(value).kind == "absurd"):
