@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from recon import pipeline
-from recon.appeal.finding import JSON_KEYS, Finding, count_by_severity
+from recon.appeal.finding import JSON_KEYS, SAYABLE, Finding, count_by_severity
 from recon.appeal.vocabulary import load
 from recon.archive.holds import hold
 from recon.language import Text
@@ -49,7 +49,7 @@ def as_findings(rows: list[dict]) -> list[Finding]:
     for r in rows:
         fields = {k: r.get(k) for k in JSON_KEYS}
         for k, data in (r.get("texts") or {}).items():
-            if k in ("message", "suggestion") and isinstance(fields.get(k), str):
+            if k in SAYABLE and isinstance(fields.get(k), str):
                 fields[k] = Text.from_json(data, english=fields[k])
         out.append(Finding(**fields))
     return out
