@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,7 +77,7 @@ class Who:
 
     @property
     def uploader(self) -> str:
-        return self.user_name if self.hq else f"office link #{self.token_id}"
+        return self.user_name if self.hq else f"office link #{self.token_id}"  # stored; shown by uploader_in
 
 
 def create_app(archive: Archive, checker: intake.Checker | None = None, *, secure_cookies: bool = False,
@@ -442,6 +443,12 @@ def too_large(limit: int) -> str:
             "itself, without pictures or other sheets pasted in")
 
 
+def uploader_in(who: str | None, lang: str) -> str | None:
+    """An upload's uploader as stored (an HQ user's name, or ``"office link #3"``) in ``lang``."""
+    m = re.fullmatch(r"office link #(\d+)", who or "")
+    return said("office link #{number}", number=int(m.group(1))).said_in(lang) if m else who
+
+
 def _int(text: str | None) -> int | None:
     return int(text) if text and text.isdigit() else None
 
@@ -501,6 +508,7 @@ def _environment(lang: str) -> Environment:
     env.policies["ext.i18n.trimmed"] = True  # as babel.cfg extracts them: whitespace inside {% trans %} folded
     env.install_gettext_translations(translations(lang), newstyle=True)
     env.filters["said"] = lambda text: in_language(text, lang)  # a library's Text (a change, a finding) in lang
+    env.filters["uploader"] = lambda who: uploader_in(who, lang)
     # figures as a reader of ``lang`` writes them: one place, recon.language
     env.filters["usd"] = lambda x: number(x, lang)
     env.filters["number"] = lambda x: number(x, lang)
