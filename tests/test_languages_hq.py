@@ -79,26 +79,30 @@ def data_words() -> list[str]:
     return sorted(set(names), key=len, reverse=True)
 
 
-def leftover_words(page: str) -> list[str]:
-    """Words outside ⟦…⟧ that are not data: UI text that skipped gettext."""
+def leftover_words(page: str, data: tuple[str, ...] = ()) -> list[str]:
+    """Words outside ⟦…⟧ that are not data (the site's names, and ``data``): UI text that skipped gettext."""
     text = visible(page)
     while True:  # innermost first: a Text's parameter may itself be bracketed
         shorter = re.sub(f"{OPEN}[^{OPEN}{CLOSE}]*{CLOSE}", " ", text)
         if shorter == text:
             break
         text = shorter
-    text = re.sub(r"\S+(?: › \S+)+|[A-Z][A-Z0-9]+(-[A-Z0-9]+)+|\b[0-9a-f]{12,64}\b", " ", text)  # locations, rules, hashes
-    for word in data_words():
+    return [w for w in re.findall(r"[^\W\d_]{2,}", without_data(text, data))]
+
+
+def without_data(text: str, data: tuple[str, ...] = ()) -> str:
+    """``text`` without locations (``x.xlsx › Entries › C2``), rule codes, hashes and the names in ``data``
+    and :func:`data_words`."""
+    text = re.sub(r"\S+(?: › \S+)+|[A-Z][A-Z0-9]+(-[A-Z0-9]+)+|\b[0-9a-f]{12,64}\b", " ", text)
+    for word in sorted([*data, *data_words()], key=len, reverse=True):
         text = text.replace(word, " ")
-    return [w for w in re.findall(r"[^\W\d_]{2,}", text)]
+    return text
 
 
-def english_left(page: str, seen: set, lang: str, catalogue) -> list[str]:
+def english_left(page: str, seen: set, lang: str, catalogue, data: tuple[str, ...] = ()) -> list[str]:
     """Recorded English msgids (their literal parts) that show in the page although the catalogue says
     them otherwise."""
-    text = visible(page)
-    for word in data_words():
-        text = text.replace(word, " ")
+    text = without_data(visible(page), data)
     real = catalogue(lang)
     left = []
     for msgid in seen:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from recon.errors import UsageError
 from recon.inert import line
-from recon.language import said
+from recon.language import N_, gettext_in, said
 from recon.reconciliation.reconcile import entry_cells
 from recon.workbook import layout as L
 
@@ -328,6 +328,20 @@ def _requirement(old: list[dict], new: list[dict]) -> dict:
 
 
 # ---------------------------------------------------------------------------------------------- describing
+
+# Each change's kind as a reader sees it (report.html's Kind column), msgids of the catalogue.
+KIND_WORDS = {"amount": N_("amount"), "status": N_("status"), "entry-added": N_("entry added"),
+         "entry-removed": N_("entry removed"), "summary-added": N_("summary added"),
+         "summary-removed": N_("summary removed"), "published-total": N_("published total"),
+         "published-percent": N_("published %"), "published-usd": N_("published USD"),
+         "published-funded": N_("published as funded"), "published-added": N_("published row added"),
+         "published-removed": N_("published row removed")}
+
+
+def kind_in(kind: str, lang: str) -> str:
+    """``("entry-added", "fr")`` → ``"entrée ajoutée"``; an unknown kind as it is."""
+    return gettext_in(lang, KIND_WORDS[kind]) if kind in KIND_WORDS else kind
+
 
 def describe(c: dict) -> str:
     """One line per change: ``"amount of Kenya · Migration Health: 1,000,000 → 1,200,000"`` — a

@@ -28,7 +28,7 @@ def _environment(lang: str = "en") -> jinja2.Environment:
                        number=lambda x: number(x, lang), pct_text=lambda t: decimal_text(t, lang),
                        said=lambda t: in_language(t, lang))
     env.globals.update(
-        describe=diff.describe, lang=lang,
+        describe=diff.describe, lang=lang, kind=lambda k: diff.kind_in(k, lang),
         errors=lambda k: n(k, "{count:,} error", "{count:,} errors").said_in(lang),
         warnings=lambda k: n(k, "{count:,} warning", "{count:,} warnings").said_in(lang),
         infos=lambda k: n(k, "{count:,} info", "{count:,} info").said_in(lang))

@@ -117,7 +117,7 @@ def write(record: dict, path: Path) -> Path:
     inputs = [{**i, "status": gettext_in(lang, i["status"]) if i.get("status") else None} for i in record["inputs"]]
     _table(wb, "Inputs", INPUTS, inputs, lang)
     if record.get("previous"):
-        changes = [{**c, "text": diff.describe(c).said_in(lang),
+        changes = [{**c, "text": diff.describe(c).said_in(lang), "kind": diff.kind_in(c["kind"], lang),
                     "old": c["old"] if not isinstance(c["old"], bool) else str(c["old"]),
                     "new": c["new"] if not isinstance(c["new"], bool) else str(c["new"])}
                    for c in record["previous"]["changes"]]
