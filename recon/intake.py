@@ -15,6 +15,7 @@ Africa › Uganda; this link is for East and Horn of Africa › Kenya — ..."``
 
 from __future__ import annotations
 
+import io
 import tempfile
 import threading
 import time
@@ -25,7 +26,7 @@ from recon import pipeline
 from recon.appeal.finding import JSON_KEYS, SAYABLE, Finding, count_by_severity
 from recon.appeal.vocabulary import load
 from recon.archive.holds import hold
-from recon.language import Text
+from recon.language import DEFAULT, Text
 
 
 @dataclass
@@ -151,6 +152,25 @@ def snapshot(path: Path, label: str) -> dict:
 def scratch() -> tempfile.TemporaryDirectory:
     """A private temporary folder for one upload."""
     return tempfile.TemporaryDirectory(prefix="recon-upload-")
+
+
+def workbook_language(path: Path) -> str:
+    """The language an accepted workbook was written in (its hidden _meta sheet's ``language``, as
+    `recon template --lang` writes it): ``"fr"``; English when it says none or cannot be read."""
+    import python_calamine as pc
+
+    from recon.workbook import layout as L
+    from recon.workbook.annotate import meta_language
+    from recon.workbook.guard import check_container, read_input
+    from recon.workbook.read import CalamineSource
+
+    try:
+        data = read_input(path)
+        source = CalamineSource(pc.CalamineWorkbook.from_filelike(io.BytesIO(data)), path.name,
+                                check_container(data, path.name))
+        return meta_language(source.rows(L.META) if L.META in source.sheet_names else None)
+    except Exception:  # noqa: BLE001 — a page's default language is never worth an error page
+        return DEFAULT
 
 
 def stored(f: Finding) -> dict:

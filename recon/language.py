@@ -57,8 +57,9 @@ def language(code: str | None) -> str:
     return base if base in LANGUAGES else DEFAULT
 
 
-def from_accept_language(header: str | None) -> str:
-    """The browser's preferred language among ours: ``"es-AR,es;q=0.9,en;q=0.8"`` → ``"es"``."""
+def from_accept_language(header: str | None, default: str | None = DEFAULT) -> str | None:
+    """The browser's preferred language among ours: ``"es-AR,es;q=0.9,en;q=0.8"`` → ``"es"``; ``default``
+    when it names none of them (``"de"``, or no header)."""
     ranked = []
     for i, part in enumerate((header or "").split(",")):
         code, _, q = part.strip().partition(";q=")
@@ -68,7 +69,7 @@ def from_accept_language(header: str | None) -> str:
             continue
         if language(code) == code.strip().lower().split("-")[0] and code.strip() and weight > 0:
             ranked.append((-weight, i, language(code)))
-    return min(ranked)[2] if ranked else DEFAULT
+    return min(ranked)[2] if ranked else default
 
 
 @cache

@@ -34,6 +34,7 @@ from recon.archive import Archive, Throttled, findings_of, safe_filename
 from recon.archive.freeze import NothingToFreeze
 from recon.archive.store import ArchiveFull, no_space_is_clear
 from recon.language import (
+    DEFAULT,
     LANGUAGES,
     N_,
     NAMES,
@@ -88,6 +89,7 @@ def create_app(archive: Archive, checker: intake.Checker | None = None, *, secur
     envs = {lang: _environment(lang) for lang in LANGUAGES}  # one per language: gettext installed once
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="recon-check")
     state = {"checker": checker}
+    languages: dict[str, str] = {}  # stored workbook's SHA-256 → the language its _meta names
     live: dict[tuple, dict] = {}  # (region, rules version, uploads' SHA-256s) → the region's reconciliation
 
     def words(request: Request, msgid: str, **params) -> str:
@@ -137,7 +139,17 @@ def create_app(archive: Archive, checker: intake.Checker | None = None, *, secur
         office = await run_in_threadpool(archive.office, office_id) if who.may_see(office_id) else None
         if office is None:
             raise HTTPException(404)
+        if not language_chosen(request):  # the office's own language, from its latest accepted workbook
+            request.scope["recon.office_language"] = await run_in_threadpool(office_language, office.id)
         return who, office
+
+    def office_language(office_id: int) -> str | None:
+        latest = next((r for r in archive.revisions(office_id) if r.status == "accepted" and r.sha256), None)
+        if latest is None or not archive.store.has(latest.sha256):
+            return None
+        if latest.sha256 not in languages:  # a stored file never changes: its language is read once
+            languages[latest.sha256] = intake.workbook_language(archive.store.path(latest.sha256))
+        return languages[latest.sha256]
 
     async def form_with_csrf(request: Request, limit_bytes: int = 64 << 10):
         form = await Request(request.scope, sec.capped(request.receive, limit_bytes)).form(max_files=1, max_fields=8)
@@ -519,11 +531,20 @@ def _environment(lang: str) -> Environment:
 
 def page_language(request: Request) -> str:
     """The page's language: ``?lang=fr`` (the switch link; remembered for the session), else the one chosen
-    before, else the browser's ``Accept-Language``, else English."""
+    before, else the browser's ``Accept-Language``, else — on an office's pages — the language of the office's
+    latest accepted workbook (its _meta), else English."""
     asked = request.query_params.get("lang")
     if asked in LANGUAGES:
         request.session["lang"] = asked
         return asked
     if request.session.get("lang") in LANGUAGES:
         return request.session["lang"]
-    return from_accept_language(request.headers.get("accept-language"))
+    return from_accept_language(request.headers.get("accept-language"), None) or \
+        request.scope.get("recon.office_language") or DEFAULT
+
+
+def language_chosen(request: Request) -> bool:
+    """Whether the user (the switch, ``?lang=``) or the browser (an ``Accept-Language`` naming one of ours)
+    chose the page's language."""
+    return request.query_params.get("lang") in LANGUAGES or request.session.get("lang") in LANGUAGES or \
+        from_accept_language(request.headers.get("accept-language"), None) is not None
