@@ -15,6 +15,7 @@ Africa › Uganda; this link is for East and Horn of Africa › Kenya — ..."``
 
 from __future__ import annotations
 
+import io
 import tempfile
 import threading
 import time
@@ -22,12 +23,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from recon import pipeline
-from recon.appeal.finding import JSON_KEYS, Finding, count_by_severity
+from recon.appeal.finding import JSON_KEYS, SAYABLE, Finding, count_by_severity
 from recon.appeal.location import Location
 from recon.appeal.vocabulary import load
 from recon.archive.holds import hold
 from recon.errors import UsageError
-from recon.language import Text
+from recon.language import DEFAULT, Text
 
 
 @dataclass
@@ -52,7 +53,7 @@ def as_findings(rows: list[dict]) -> list[Finding]:
     for r in rows:
         fields = {k: r.get(k) for k in JSON_KEYS}
         for k, data in (r.get("texts") or {}).items():
-            if k in ("message", "suggestion") and isinstance(fields.get(k), str):
+            if k in SAYABLE and isinstance(fields.get(k), str):
                 fields[k] = Text.from_json(data, english=fields[k])
         parts, text = r.get("location_parts"), fields["location"]
         fields["location"] = Location(*parts) if parts else (Location(text) if text else None)
@@ -156,6 +157,25 @@ def snapshot(path: Path, label: str) -> dict:
 def scratch() -> tempfile.TemporaryDirectory:
     """A private temporary folder for one upload."""
     return tempfile.TemporaryDirectory(prefix="recon-upload-")
+
+
+def workbook_language(path: Path) -> str:
+    """The language an accepted workbook was written in (its hidden _meta sheet's ``language``, as
+    `recon template --lang` writes it): ``"fr"``; English when it says none or cannot be read."""
+    import python_calamine as pc
+
+    from recon.workbook import layout as L
+    from recon.workbook.annotate import meta_language
+    from recon.workbook.guard import check_container, read_input
+    from recon.workbook.read import CalamineSource
+
+    try:
+        data = read_input(path)
+        source = CalamineSource(pc.CalamineWorkbook.from_filelike(io.BytesIO(data)), path.name,
+                                check_container(data, path.name))
+        return meta_language(source.rows(L.META) if L.META in source.sheet_names else None)
+    except Exception:  # noqa: BLE001 — a page's default language is never worth an error page
+        return DEFAULT
 
 
 def stored(f: Finding) -> dict:

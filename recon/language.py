@@ -28,11 +28,10 @@ import gettext
 import io
 import json
 import math
+import re
 import string
 from functools import cache
 from pathlib import Path
-
-from recon.appeal.money import usd
 
 LANGUAGES = ("en", "fr", "es")  # the first is the default and the language of the msgids
 DEFAULT = LANGUAGES[0]
@@ -58,8 +57,9 @@ def language(code: str | None) -> str:
     return base if base in LANGUAGES else DEFAULT
 
 
-def from_accept_language(header: str | None) -> str:
-    """The browser's preferred language among ours: ``"es-AR,es;q=0.9,en;q=0.8"`` → ``"es"``."""
+def from_accept_language(header: str | None, default: str | None = DEFAULT) -> str | None:
+    """The browser's preferred language among ours: ``"es-AR,es;q=0.9,en;q=0.8"`` → ``"es"``; ``default``
+    when it names none of them (``"de"``, or no header)."""
     ranked = []
     for i, part in enumerate((header or "").split(",")):
         code, _, q = part.strip().partition(";q=")
@@ -69,7 +69,7 @@ def from_accept_language(header: str | None) -> str:
             continue
         if language(code) == code.strip().lower().split("-")[0] and code.strip() and weight > 0:
             ranked.append((-weight, i, language(code)))
-    return min(ranked)[2] if ranked else DEFAULT
+    return min(ranked)[2] if ranked else default
 
 
 @cache
@@ -97,23 +97,86 @@ def gettext_in(lang: str, msgid: str) -> str:
 
 
 class Format(string.Formatter):
-    """Message templates: ``{amount:usd}`` → ``1,200,000``, ``{share_pct:pct4}`` → ``2.7359``; blanks → —."""
+    """Message templates: ``{amount:usd}`` → ``1,200,000``, ``{share_pct:pct4}`` → ``2.7359``; blanks → —.
+    In French or Spanish the same figures as a reader there writes them (:func:`number`):
+    ``1 200 000`` / ``1.200.000``, ``2,7359``."""
+
+    def __init__(self, lang: str = DEFAULT):
+        self.lang = lang
 
     def format_field(self, value, spec):
         missing = value is None or (isinstance(value, float) and math.isnan(value))
         if spec == "usd":
-            return usd(value)
+            return "—" if missing else number(value, self.lang)
         if spec == "int":
             return "0" if missing else f"{int(value)}"
         if spec in ("pct", "pct4"):
             if missing:
                 return "—"
             text = f"{value:.4f}".rstrip("0").rstrip(".") if spec == "pct4" else f"{value:.6g}"
-            return text
+            return decimal_text(text, self.lang)
+        if spec == "," and self.lang != DEFAULT and not missing and isinstance(value, int | float):
+            return number(value, self.lang, decimals=0 if float(value).is_integer() else 2)
         return "—" if missing else super().format_field(value, spec)
 
 
 FORMAT = Format()
+FORMATS = {lang: Format(lang) for lang in LANGUAGES}
+
+
+# --- numbers where a person reads them ------------------------------------------------------------------------
+# Pages, reports and messages in French or Spanish write figures as readers there do (CLDR through Babel);
+# English keeps recon's own "1,500,000". Machine outputs (JSON, CSV, HXL, report.json) never come here.
+
+def number(value, lang: str = DEFAULT, decimals: int = 0) -> str:
+    """``number(1500000, "fr")`` → ``"1 500 000"`` (narrow no-break spaces), ``"es"`` → ``"1.500.000"``,
+    ``"en"`` → ``"1,500,000"``; None or NaN → ``"—"``."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if lang == DEFAULT or lang not in LANGUAGES:
+        return f"{value:,.{decimals}f}"
+    from babel.numbers import format_decimal
+
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_decimal(round(value, decimals) if decimals else round(value), format=pattern, locale=lang)
+
+
+def signed(value, lang: str = DEFAULT) -> str:
+    """A change: ``signed(1000000, "es")`` → ``"+1.000.000"``, 0 → ``"0"``, None → ``"—"``."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if value == 0:
+        return "0"
+    return ("+" if value > 0 else "-") + number(abs(value), lang)
+
+
+def decimal_text(text: str | None, lang: str = DEFAULT) -> str:
+    """A figure as printed, its decimals kept, with the language's decimal sign: ``("2.7", "fr")`` → ``"2,7"``;
+    None → ``"—"``; text that is not a plain figure stays as it is."""
+    if text is None:
+        return "—"
+    if lang == DEFAULT or lang not in LANGUAGES or not _PLAIN_FIGURE.match(text):
+        return text
+    from babel.numbers import get_decimal_symbol
+
+    return text.replace(".", get_decimal_symbol(lang))
+
+
+def percent(value, lang: str = DEFAULT, decimals: int = 1) -> str:
+    """Percentage points as a reader writes a percentage: ``(2.74, "fr")`` → ``"2,7 %"``, ``"en"`` → ``"2.7%"``."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if lang == DEFAULT or lang not in LANGUAGES:
+        return f"{value:.{decimals}f}%"
+    from decimal import Decimal
+
+    from babel.numbers import format_percent
+
+    share = round(Decimal(str(value)), decimals) / 100
+    return format_percent(share, locale=lang, decimal_quantization=False)
+
+
+_PLAIN_FIGURE = re.compile(r"^[-+]?\d+(\.\d+)?$")
 
 
 class Text(str):
@@ -167,7 +230,8 @@ def _render(msgid, params: dict, count: int | None, lang: str) -> str:
         t = translations(lang)
         template = t.gettext(msgid) if isinstance(msgid, str) else t.ngettext(msgid[0], msgid[1], count)
         values = {k: v.said_in(lang) if isinstance(v, Text) else v for k, v in params.items()}
-    return FORMAT.format(template, count=count, **values) if count is not None else FORMAT.format(template, **values)
+    fmt = FORMATS.get(lang, FORMAT)
+    return fmt.format(template, count=count, **values) if count is not None else fmt.format(template, **values)
 
 
 def said(msgid: str, **params) -> Text:
@@ -192,9 +256,15 @@ def extract_suites(fileobj, keywords, comment_tags, options):
     data = json.load(fileobj)
     for exp in data.get("expectations", []):
         meta = exp.get("meta", {})
-        for key in TEMPLATE_KEYS:
-            if meta.get(key):
+        for key in (*TEMPLATE_KEYS, "expected", "actual"):
+            if meta.get(key) and (key in TEMPLATE_KEYS or _has_words(meta[key])):
                 yield 0, None, meta[key], [f"{meta.get('rule', '?')} {key}"]
 
 
-TEMPLATE_KEYS = ("message", "suggestion")  # the suite templates that are sentences (expected/actual: figures)
+TEMPLATE_KEYS = ("message", "suggestion")  # the suite templates that are sentences
+
+
+def _has_words(template: str) -> bool:
+    """``"an amount in USD"``, ``"(blank)"`` → True; ``"{amount:usd}"``, ``"≤ 5,000,000,000"`` → False: only
+    words are translated, a bare figure is only formatted."""
+    return any(c.isalpha() for lit, *_ in string.Formatter().parse(template) for c in (lit or ""))

@@ -405,8 +405,9 @@ def _findings_of(meta: dict, severity: str, rows: pd.DataFrame) -> list[Finding]
     def column(name: str | None, default=None) -> list:
         return rows[name].tolist() if name in rows.columns else [default] * n
 
-    expected, actual = (_texts(meta.get(k), rows, n) for k in ("expected", "actual"))
-    message, suggestion = (_sayable(meta.get(k), rows, _texts(meta.get(k), rows, n)) for k in TEMPLATE_KEYS)
+    # every text is sayable: words in the reader's language, figures as the reader writes them
+    expected, actual, message, suggestion = (_sayable(meta.get(k), rows, _texts(meta.get(k), rows, n))
+                                             for k in ("expected", "actual", *TEMPLATE_KEYS))
     stakes = column(meta.get("stake", ""), 0)
     named = column("name")
     area = column("area") if "area" in rows.columns else (

@@ -97,8 +97,9 @@ def test_a_finding_said_in_french_and_spanish_keeps_its_english_text():
                 suggestion=said("enter the requirement as a positive number of USD"))
     assert (f.message, f.params) == ("negative amount -5,000", {"amount": -5000.0})
     assert f.said_in("en") == ("negative amount -5,000", "enter the requirement as a positive number of USD")
-    assert f.said_in("fr") == ("montant négatif -5,000", "saisissez le besoin en nombre positif d'USD")
-    assert f.said_in("es") == ("importe negativo -5,000", "escriba el requerimiento como número positivo de USD")
+    # figures as a reader there writes them (narrow no-break space in French, a dot in Spanish)
+    assert f.said_in("fr") == ("montant négatif -5\u202f000", "saisissez le besoin en nombre positif d'USD")
+    assert f.said_in("es") == ("importe negativo -5.000", "escriba el requerimiento como número positivo de USD")
     assert f.to_json()["message"] == "negative amount -5,000"  # --format json: unchanged
 
 
@@ -134,7 +135,8 @@ def test_page_language_from_accept_language(header, lang):
 
 
 def _numbers(text: str) -> list[str]:
-    return re.findall(r"\d[\d,.]*", text)
+    """The figures of a line, whatever the language writes them with: ``"19 000 000"``, ``"2,7"`` → digits."""
+    return re.findall(r"\d+", re.sub(r"(?<=\d)[,.\u202f\xa0](?=\d)", "", text))
 
 
 def test_reconcile_lang_fr_says_the_2015_findings_in_french_with_the_same_codes_and_figures():
@@ -150,10 +152,10 @@ def test_reconcile_lang_fr_says_the_2015_findings_in_french_with_the_same_codes_
     for en, fr in zip(en_lines, fr_lines, strict=True):
         if en.startswith("        "):  # a message or a suggestion: other words, the same figures
             assert _numbers(en) == _numbers(fr), (en, fr)
-    assert "le tableau des pays indique 19,000,000 pour Georgia ; ses entrées totalisent 18,000,000 (écart " \
-           "1,000,000)" in french.stdout
-    assert "le camembert imprime 2.8% pour Migration Policy and Research ; sa part est de 2.7359% → 2.7%" \
-           in french.stdout
+    assert "le tableau des pays indique 19\u202f000\u202f000 pour Georgia ; ses entrées totalisent " \
+           "18\u202f000\u202f000 (écart 1\u202f000\u202f000)" in french.stdout
+    assert "le camembert imprime 2.8% pour Migration Policy and Research ; sa part est de 2,7359% → 2,7%" \
+           in french.stdout  # the label as printed, recon's figures as a French reader writes them
     # JSON stays language-neutral: the same document whatever --lang says
     assert runner.invoke(cli, ["reconcile", str(MI2015), "--format", "json", "--lang", "es"]).stdout == \
         runner.invoke(cli, ["reconcile", str(MI2015), "--format", "json"]).stdout

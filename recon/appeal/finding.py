@@ -27,6 +27,7 @@ class Severity(IntEnum):
 
 SEVERITIES = tuple(s.name for s in Severity)
 SEVERITY_WORDS = (N_("error"), N_("warning"), N_("info"))  # the severities as msgids, for every language
+SAYABLE = ("message", "suggestion", "expected", "actual")  # the fields that may be a Text
 JSON_KEYS = ("rule", "severity", "region", "country", "area", "expected", "actual", "location", "message",
              "suggestion")
 
@@ -74,11 +75,15 @@ class Finding:
     def texts(self) -> dict:
         """Message and suggestion as msgid and parameters (:meth:`recon.language.Text.to_json`): what a
         stored finding needs to be said again in another language."""
-        return {k: v.to_json() for k in ("message", "suggestion") if isinstance(v := getattr(self, k), Text)}
+        return {k: v.to_json() for k in SAYABLE if isinstance(v := getattr(self, k), Text)}
 
     def said_in(self, lang: str = DEFAULT) -> tuple[str, str | None]:
         """``(message, suggestion)`` in ``lang``: ``("montant négatif -5", "saisissez …")``."""
         return in_language(self.message, lang), in_language(self.suggestion, lang)
+
+    def figures_in(self, lang: str = DEFAULT) -> tuple[str | None, str | None]:
+        """``(expected, actual)`` in ``lang``: ``("un montant en USD", "(vide)")``, ``("1 500 000", "1 400 000")``."""
+        return in_language(self.expected, lang), in_language(self.actual, lang)
 
 
 def sort_key(f: Finding) -> tuple:

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from recon.archive.models import BudgetRevision, LoginFailure, Office, ReportFile, Revision, UploadToken, User
 from recon.archive.store import ArchiveFull, DataFolderUnusable, FileStore, full, safe_filename
 from recon.errors import UsageError
+from recon.language import said
 
 __all__ = ["Archive", "AlreadyFrozen", "FrozenMeanwhile", "ArchiveFull", "DataFolderUnusable", "BudgetRevision", "ReportFile", "Office", "Revision", "UploadToken", "User", "Throttled", "FileStore", "safe_filename",
            "default_url", "office_key", "hash_token"]
@@ -203,8 +204,8 @@ class Archive:
                 n = s.scalar(select(func.count()).select_from(LoginFailure)
                              .where(LoginFailure.key == key, LoginFailure.at >= since))
                 if n >= MAX_FAILURES:
-                    raise Throttled(f"too many failed logins; try again in {FAILURE_WINDOW.seconds // 60} "
-                                    "minutes")
+                    raise Throttled(said("too many failed logins; try again in {minutes} minutes",
+                                         minutes=FAILURE_WINDOW.seconds // 60))
             user = s.scalar(select(User).where(User.name == name))
             hasher = _password_hasher()
             try:

@@ -23,6 +23,7 @@ from pathlib import Path
 from recon import pipeline
 from recon.appeal.finding import count_by_severity
 from recon.archive.store import no_space_is_clear
+from recon.language import said
 from recon.report import FILES
 
 
@@ -30,7 +31,7 @@ from recon.report import FILES
 class Frozen:
     revision: object  # recon.archive.BudgetRevision: the new one, or the latest when nothing was new
     created: bool
-    message: str
+    message: str  # a recon.language.Text: English, and said again in a page's language
 
 
 class NothingToFreeze(ValueError):
@@ -80,7 +81,7 @@ def freeze(archive, *, frozen_by: str, rules_dir: Path | None = None, prepared=N
     for _attempt in range(FREEZE_RETRIES):
         inputs = inputs_of(archive)
         if not inputs:
-            raise NothingToFreeze("no office has an accepted upload yet: nothing to freeze")
+            raise NothingToFreeze(said("no office has an accepted upload yet: nothing to freeze"))
         last = archive.budget_revision()
         if last is not None and json.loads(last.inputs) == inputs and last.rules_version == version:
             return _nothing_new(last)
@@ -93,8 +94,9 @@ def freeze(archive, *, frozen_by: str, rules_dir: Path | None = None, prepared=N
             return _nothing_new(exc.revision)
         except FrozenMeanwhile:
             continue
-        return Frozen(rev, True, f"froze budget revision {rev.number}: {len(inputs)} office(s), "
-                                 f"{rev.errors} error(s), {rev.warnings} warning(s)")
+        return Frozen(rev, True, said("froze budget revision {number}: {offices} office(s), {errors} error(s), "
+                                      "{warnings} warning(s)", number=rev.number, offices=len(inputs),
+                                      errors=rev.errors, warnings=rev.warnings))
     raise RuntimeError(f"other freezes kept landing first: gave up after {FREEZE_RETRIES} tries")
 
 
@@ -102,8 +104,8 @@ FREEZE_RETRIES = 5  # each try reconciles again; only a stream of freezes with n
 
 
 def _nothing_new(last) -> Frozen:
-    return Frozen(last, False, f"nothing new since budget revision {last.number}: no new upload, same rules — "
-                               "nothing frozen")
+    return Frozen(last, False, said("nothing new since budget revision {number}: no new upload, same rules — "
+                                    "nothing frozen", number=last.number))
 
 
 def _reports(archive, inputs: list[dict], last, rules_dir: Path | None, prepared):

@@ -18,7 +18,7 @@ from recon.appeal.finding import Finding
 from recon.appeal.location import Location
 from recon.appeal.submission import ENTRY_COLUMNS, TABLE_COLUMNS, Submission
 from recon.appeal.vocabulary import load
-from recon.language import n, said
+from recon.language import Text, n, said
 from recon.reconciliation.rounding import RULES, largest_remainder_range, printed_decimals
 from recon.workbook import layout as L
 
@@ -83,8 +83,11 @@ def _winners(submissions: list[Submission], scopes: dict, findings: list[Finding
         winners.append(win)
         if len(subs) == 1:
             continue
-        copies = ", ".join(f"{s.name} (revision {s.revision}, {n(s.rows_accepted, '{count:,} entry', '{count:,} entries')})"
-                           for s in ranked)
+        # one Text per copy, joined: said again in a reader's language, word and figure
+        listed = [said("{name} (revision {revision}, {entries})", name=s.name, revision=s.revision,
+                       entries=n(s.rows_accepted, "{count:,} entry", "{count:,} entries")) for s in ranked]
+        copies = Text("{" + "}, {".join(f"c{i}" for i in range(len(listed))) + "}",
+                      {f"c{i}": t for i, t in enumerate(listed)})
         for lost in ranked[1:]:
             if lost.revision != win.revision:
                 why = said("it has the highest revision ({revision})", revision=win.revision)
@@ -98,7 +101,7 @@ def _winners(submissions: list[Submission], scopes: dict, findings: list[Finding
                            "SHA-256 is taken — a stable but arbitrary choice", revision=win.revision)
             findings.append(Finding(
                 "MERGE-SUPERSEDED", "warning", region, location=Location(lost.name),
-                expected=f"one workbook for {office}", actual=copies,
+                expected=said("one workbook for {office}", office=office), actual=copies,
                 message=said("{office} sent {count} workbooks: {copies}. {used} is used because {why}; "
                              "the {entries} of {lost} are not used", office=office, count=len(subs), copies=copies,
                              used=win.name, why=why, lost=lost.name,

@@ -60,6 +60,6 @@ def said_in(rec: dict, findings, lang: str) -> dict:
     the same order)."""
     if lang == "en":
         return rec
-    said = [{**d, "message": m, "suggestion": sg} for d, (m, sg) in
-            zip(rec["findings"], (f.said_in(lang) for f in findings), strict=True)]
+    said = [{**d, "message": m, "suggestion": sg, "expected": e, "actual": a} for d, (m, sg, e, a) in
+            zip(rec["findings"], (f.said_in(lang) + f.figures_in(lang) for f in findings), strict=True)]
     return {**rec, "findings": said, "language": lang}

@@ -20,6 +20,7 @@ from collections import defaultdict
 
 from recon.appeal.money import as_number, usd, usd_change
 from recon.inert import line
+from recon.language import N_, gettext_in, said
 from recon.workbook import layout as L
 
 _num = as_number
@@ -177,31 +178,50 @@ def _requirement(old: list[dict], new: list[dict]) -> dict:
 
 # ---------------------------------------------------------------------------------------------- describing
 
+# Each change's kind as a reader sees it (report.html's Kind column), msgids of the catalogue.
+KIND_WORDS = {"amount": N_("amount"), "status": N_("status"), "entry-added": N_("entry added"),
+         "entry-removed": N_("entry removed"), "summary-added": N_("summary added"),
+         "summary-removed": N_("summary removed"), "published-total": N_("published total"),
+         "published-percent": N_("published %"), "published-usd": N_("published USD"),
+         "published-funded": N_("published as funded"), "published-added": N_("published row added"),
+         "published-removed": N_("published row removed")}
+
+
+def kind_in(kind: str, lang: str) -> str:
+    """``("entry-added", "fr")`` → ``"entrée ajoutée"``; an unknown kind as it is."""
+    return gettext_in(lang, KIND_WORDS[kind]) if kind in KIND_WORDS else kind
+
+
 def describe(c: dict) -> str:
-    """One line per change: ``"amount · Kenya · Migration Health: 1,000,000 → 1,200,000"``."""
+    """One line per change: ``"amount of Kenya · Migration Health: 1,000,000 → 1,200,000"`` — a
+    :class:`recon.language.Text`, so a page or report says it in its own language."""
     what = " · ".join(x for x in (c["country"], c["area"]) if x) or c["region"]
-    kind = c["kind"]
+    kind, old, new, name = c["kind"], c.get("old"), c.get("new"), c.get("name")
     if kind == "amount":
-        return f"amount of {what}: {usd(c['old'])} → {usd(c['new'])}"
+        return said("amount of {what}: {old:usd} → {new:usd}", what=what, old=old, new=new)
     if kind == "status":
-        return f"status of {what}: {c['old']} → {c['new']}"
+        return said("status of {what}: {old} → {new}", what=what, old=old, new=new)
     if kind == "entry-added":
-        return f"entry added: {what} ({usd(c['new'])})"
+        return said("entry added: {what} ({new:usd})", what=what, new=new)
     if kind == "entry-removed":
-        return f"entry removed: {what} ({usd(c['old'])})"
-    if kind in ("summary-added", "summary-removed"):
-        return f"published summary {kind.split('-')[1]}: {c['region']}"
+        return said("entry removed: {what} ({old:usd})", what=what, old=old)
+    if kind == "summary-added":
+        return said("published summary added: {region}", region=c["region"])
+    if kind == "summary-removed":
+        return said("published summary removed: {region}", region=c["region"])
     if kind == "published-total":
-        return f"published total: {usd(c['old'])} → {usd(c['new'])}"
-    table = "country table" if c["table"] == "countries" else "area table"
+        return said("published total: {old:usd} → {new:usd}", old=old, new=new)
+    table = said("country table") if c["table"] == "countries" else said("area table")
     if kind == "published-percent":
-        return f"pie chart % of {c['name']}: {c['old'] or '(none)'} → {c['new'] or '(none)'}"
+        return said("pie chart % of {name}: {old} → {new}", name=name, old=old or said("(none)"),
+                    new=new or said("(none)"))
     if kind == "published-usd":
-        return f"{table} value of {c['name']}: {usd(c['old'])} → {usd(c['new'])}"
+        return said("{table} value of {name}: {old:usd} → {new:usd}", table=table, name=name, old=old, new=new)
     if kind == "published-funded":
-        return f"{table}: {c['name']} printed as funded: {c['old']} → {c['new']}"
-    verb = "added to" if kind == "published-added" else "removed from"
-    return f"{c['name']} {verb} the {table}"
+        return said("{table}: {name} printed as funded: {old} → {new}", table=table, name=name, old=old, new=new)
+    if kind == "published-added":
+        return said("{name} added to the {table}", name=name, table=table)
+    return said("{name} removed from the {table}", name=name, table=table)
 
 
 def render(d: dict, console=None) -> None:

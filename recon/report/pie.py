@@ -15,6 +15,8 @@ import math
 
 from markupsafe import Markup, escape
 
+from recon.language import decimal_text, gettext_in
+
 # Colour-blind-friendly palette without red (red marks a mismatch); one colour per canonical area.
 PALETTE = ("#4e79a7", "#f28e2b", "#59a14f", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7", "#9c755f")
 OTHER = "#bab0ac"
@@ -32,7 +34,7 @@ def _point(cx: float, cy: float, r: float, angle: float) -> tuple[float, float]:
     return cx + r * math.sin(angle), cy - r * math.cos(angle)
 
 
-def svg(slices: list[dict], *, title: str, uid: str = "pie", size: int = 220) -> Markup:
+def svg(slices: list[dict], *, title: str, uid: str = "pie", size: int = 220, lang: str = "en") -> Markup:
     """``slices``: dicts with label, value (>= 0), text (drawn on the slice), colour, marked; ``uid`` makes
     the hatch pattern's id unique in a page holding many charts."""
     total = sum(s["value"] for s in slices if s["value"] > 0)
@@ -45,7 +47,7 @@ def svg(slices: list[dict], *, title: str, uid: str = "pie", size: int = 220) ->
              '<line x1="0" y1="0" x2="0" y2="6" stroke="#999" stroke-width="2"/></pattern></defs>']
     if total <= 0:
         parts.append(f'<circle cx="{c}" cy="{c}" r="{r:.1f}" fill="#f4f4f4" stroke="#ccc"/>'
-                     f'<text x="{c}" y="{c}" text-anchor="middle" class="empty">no data</text></svg>')
+                     f'<text x="{c}" y="{c}" text-anchor="middle" class="empty">{escape(gettext_in(lang, "no data"))}</text></svg>')
         return Markup("".join(parts))
     start = 0.0
     labels = []
@@ -56,7 +58,8 @@ def svg(slices: list[dict], *, title: str, uid: str = "pie", size: int = 220) ->
         mid = start + sweep / 2
         dx, dy = (6 * math.sin(mid), -6 * math.cos(mid)) if s["marked"] else (0.0, 0.0)
         stroke = f'stroke="{MARK}" stroke-width="3"' if s["marked"] else 'stroke="#fff" stroke-width="1"'
-        tip = escape(f"{s['label']}: {s['text'] or '(no label)'} %")
+        shown = decimal_text(s["text"], lang) if s["text"] else gettext_in(lang, "(no label)")
+        tip = escape(f"{s['label']}: {shown} %")
         cls = "slice marked" if s["marked"] else "slice"
         fill = f"url(#{uid}-hatch)" if s["colour"] == UNLABELLED else s["colour"]
         if sweep >= 2 * math.pi - 1e-9:
@@ -72,21 +75,21 @@ def svg(slices: list[dict], *, title: str, uid: str = "pie", size: int = 220) ->
         if s["text"] and sweep > 0.22:  # ~3.5 %: smaller slices are read from the legend
             tx, ty = _point(c + dx, c + dy, r * 0.66, mid)
             labels.append(f'<text x="{tx:.1f}" y="{ty + 4:.1f}" text-anchor="middle" class="label">'
-                          f"{escape(s['text'])}</text>")
+                          f"{escape(decimal_text(s['text'], lang))}</text>")
         start += sweep
     parts += labels
     parts.append("</svg>")
     return Markup("".join(parts))
 
 
-def published_slices(pie: dict, areas: list[str]) -> list[dict]:
+def published_slices(pie: dict, areas: list[str], lang: str = "en") -> list[dict]:
     """Slices sized by the printed %; a shortfall below 100 % becomes a hatched, marked gap."""
     out = [{"label": s["name_printed"], "value": s["published_pct"] or 0.0, "text": s["published_text"],
             "colour": colour(s["area"], areas), "marked": s["marked"]}
            for s in pie["slices"] if s["published_pct"] is not None]
     shortfall = 100 - sum(s["value"] for s in out)
     if pie["published"] and shortfall > 0.5:  # rounding alone leaves at most a few tenths
-        out.append({"label": "(no label)", "value": shortfall, "text": None, "colour": UNLABELLED,
+        out.append({"label": gettext_in(lang, "(no label)"), "value": shortfall, "text": None, "colour": UNLABELLED,
                     "marked": True})
     return out
 

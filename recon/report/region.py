@@ -32,6 +32,7 @@ def view(result, region: str) -> dict | None:
     if headline is None:
         return None
     rec = result.reconciliation
+    mine = [f for f in result.findings if f.region in (region, None)]  # "said": to say them in a page's language
     return {"headline": headline, "countries": _table(rec.countries, region), "areas": _table(rec.areas, region),
             "pie": next((p for p in pies(result) if p["region"] == region), None),
-            "findings": [f.to_json() for f in result.findings if f.region in (region, None)]}
+            "findings": [f.to_json() for f in mine], "said": mine}

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,17 +30,29 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from recon import intake
-from recon.appeal.money import usd, usd_change
 from recon.archive import Archive, Throttled, findings_of, safe_filename
 from recon.archive.freeze import NothingToFreeze
 from recon.archive.store import ArchiveFull, no_space_is_clear
-from recon.language import LANGUAGES, NAMES, from_accept_language, translations
+from recon.language import (
+    DEFAULT,
+    LANGUAGES,
+    N_,
+    NAMES,
+    Text,
+    decimal_text,
+    from_accept_language,
+    in_language,
+    number,
+    said,
+    signed,
+    translations,
+)
 from recon.web import security as sec
 
 HERE = Path(__file__).resolve().parent
 log = logging.getLogger("recon.web")
-NOT_STORED = ("HQ's server has no room left to store your workbook, so it was not stored or checked. Nothing is "
-              "lost on your side: keep your file and upload it again later, or send it to HQ.")
+NOT_STORED = N_("HQ's server has no room left to store your workbook, so it was not stored or checked. Nothing "
+                "is lost on your side: keep your file and upload it again later, or send it to HQ.")
 MAX_UPLOAD_MB = 20  # regional workbooks are ~100 KB; RECON_MAX_UPLOAD_MB raises it
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SEVERITY_ORDER = ("error", "warning", "info")
@@ -65,7 +78,7 @@ class Who:
 
     @property
     def uploader(self) -> str:
-        return self.user_name if self.hq else f"office link #{self.token_id}"
+        return self.user_name if self.hq else f"office link #{self.token_id}"  # stored; shown by uploader_in
 
 
 def create_app(archive: Archive, checker: intake.Checker | None = None, *, secure_cookies: bool = False,
@@ -76,7 +89,20 @@ def create_app(archive: Archive, checker: intake.Checker | None = None, *, secur
     envs = {lang: _environment(lang) for lang in LANGUAGES}  # one per language: gettext installed once
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="recon-check")
     state = {"checker": checker}
+    languages: dict[str, str] = {}  # stored workbook's SHA-256 → the language its _meta names
     live: dict[tuple, dict] = {}  # (region, rules version, uploads' SHA-256s) → the region's reconciliation
+
+    def words(request: Request, msgid: str, **params) -> str:
+        """``msgid`` said in the page's language: ``words(request, "Wrong name or password.")``."""
+        return said(msgid, **params).said_in(page_language(request))
+
+    def sentence(request: Request, text) -> str:
+        """A message from the library (a Text, or its JSON kept in the session) said in the page's language,
+        as a sentence: ``"Gel de la révision budgétaire 2 : …."``."""
+        if isinstance(text, dict):
+            text = Text.from_json(text)
+        out = str(in_language(text, page_language(request)))
+        return out[:1].upper() + out[1:] + ("" if out.endswith(".") else ".")
 
     async def check(fn, *args):
         return await asyncio.get_running_loop().run_in_executor(pool, fn, *args)
@@ -113,13 +139,22 @@ def create_app(archive: Archive, checker: intake.Checker | None = None, *, secur
         office = await run_in_threadpool(archive.office, office_id) if who.may_see(office_id) else None
         if office is None:
             raise HTTPException(404)
+        if not language_chosen(request):  # the office's own language, from its latest accepted workbook
+            request.scope["recon.office_language"] = await run_in_threadpool(office_language, office.id)
         return who, office
+
+    def office_language(office_id: int) -> str | None:
+        latest = next((r for r in archive.revisions(office_id) if r.status == "accepted" and r.sha256), None)
+        if latest is None or not archive.store.has(latest.sha256):
+            return None
+        if latest.sha256 not in languages:  # a stored file never changes: its language is read once
+            languages[latest.sha256] = intake.workbook_language(archive.store.path(latest.sha256))
+        return languages[latest.sha256]
 
     async def form_with_csrf(request: Request, limit_bytes: int = 64 << 10):
         form = await Request(request.scope, sec.capped(request.receive, limit_bytes)).form(max_files=1, max_fields=8)
         if not sec.csrf_ok(request.session, form.get(sec.CSRF_FIELD)):
-            raise HTTPException(403, "This form has expired or did not come from this site: reload the page "
-                                "and try again.")
+            raise HTTPException(403, FORM_EXPIRED)
         return form
 
     # ------------------------------------------------------------------------------------------- pages
@@ -135,9 +170,9 @@ def create_app(archive: Archive, checker: intake.Checker | None = None, *, secur
     async def open_link(request: Request):
         access = await run_in_threadpool(archive.office_for_token, request.path_params["token"])
         if access is None:
-            return page(request, "message.html", 404, title="This link does not work",
-                        text="It was mistyped, or HQ has replaced it with a new one. Ask HQ for your office's "
-                             "current link.")
+            return page(request, "message.html", 404, title=words(request, "This link does not work"),
+                        text=words(request, "It was mistyped, or HQ has replaced it with a new one. Ask HQ for "
+                                            "your office's current link."))
         request.session.clear()  # a fresh session: nothing from before carries over
         request.session.update(office=access.office.id, token=access.token_id)
         # Away from the secret at once: it stays out of the history, bookmarks and the page's own address.
@@ -152,9 +187,9 @@ def create_app(archive: Archive, checker: intake.Checker | None = None, *, secur
         try:
             user = await run_in_threadpool(archive.login, name, password, client)
         except Throttled as exc:
-            return page(request, "login.html", 429, error=str(exc).capitalize() + ".")
+            return page(request, "login.html", 429, error=sentence(request, exc.args[0]))
         if user is None or not user.is_hq:
-            return page(request, "login.html", 401, error="Wrong name or password.", name=name)
+            return page(request, "login.html", 401, error=words(request, "Wrong name or password."), name=name)
         request.session.clear()
         request.session["user"] = user.id
         return RedirectResponse("/hq", 303)
@@ -179,7 +214,7 @@ def create_app(archive: Archive, checker: intake.Checker | None = None, *, secur
         frozen = await run_in_threadpool(archive.budget_revisions)
         return page(request, "hq.html", rows=rows, total=len(every), regions=regions, region=region,
                     wanted=wanted, statuses=BOARD_STATUSES, tally=tally, frozen=frozen,
-                    notice=request.session.pop("notice", None))
+                    notice=sentence(request, notice) if (notice := request.session.pop("notice", None)) else None)
 
     async def freeze(request: Request):
         who = await who_is(request)
@@ -190,14 +225,14 @@ def create_app(archive: Archive, checker: intake.Checker | None = None, *, secur
             state["checker"] = await check(intake.Checker)
         try:
             frozen = await check(_freeze, archive, state["checker"], who.user_name)
-        except NothingToFreeze as exc:
-            request.session["notice"] = str(exc).capitalize() + "."
+        except NothingToFreeze as exc:  # the notice is kept as msgid and parameters: said in the next page's language
+            request.session["notice"] = exc.args[0].to_json()
             return RedirectResponse("/hq", 303)
         except ArchiveFull as exc:
             log.error("recon: %s", exc)
-            request.session["notice"] = f"Nothing frozen: {exc}."
+            request.session["notice"] = said("nothing frozen: {reason}", reason=str(exc)).to_json()
             return RedirectResponse("/hq", 303)
-        request.session["notice"] = frozen.message[0].upper() + frozen.message[1:] + "."
+        request.session["notice"] = frozen.message.to_json()
         return RedirectResponse("/hq#budget-revisions", 303)
 
     async def region_page(request: Request):
@@ -228,15 +263,21 @@ def create_app(archive: Archive, checker: intake.Checker | None = None, *, secur
             from recon.appeal.vocabulary import load
             from recon.report import pie
 
-            areas, p = load().areas.names, view["pie"]
-            charts = {"published": pie.svg(pie.published_slices(p, areas), title=f"{region}: as published",
-                                           uid="published") if p["published"] else None,
-                      "computed": pie.svg(pie.computed_slices(p, areas), title=f"{region}: from the USD",
-                                          uid="computed"),
+            areas, p, lang = load().areas.names, view["pie"], page_language(request)
+            charts = {"published": pie.svg(pie.published_slices(p, areas, lang),
+                                           title=words(request, "{region}: as published", region=region),
+                                           uid="published", lang=lang) if p["published"] else None,
+                      "computed": pie.svg(pie.computed_slices(p, areas),
+                                          title=words(request, "{region}: from the USD", region=region),
+                                          uid="computed", lang=lang),
                       "colours": {s["area"]: pie.colour(s["area"], areas) for s in p["slices"]}}
         used = {i["office"]: i for i in inputs}
+        lang = page_language(request)
+        findings = [{**d, "message": m, "suggestion": sg, "expected": e, "actual": a}
+                    for d, f in zip(view["findings"], view["said"], strict=True)
+                    for m, sg, e, a in [f.said_in(lang) + f.figures_in(lang)]] if view else []
         return page(request, "region.html", region=region, offices=offices, used=used, view=view, charts=charts,
-                    statuses=BOARD_STATUSES, board_status=board_status)
+                    statuses=BOARD_STATUSES, board_status=board_status, findings=findings)
 
     async def report_file(request: Request):
         who = await who_is(request)
@@ -265,7 +306,7 @@ def create_app(archive: Archive, checker: intake.Checker | None = None, *, secur
         async def too_big():
             rev = await run_in_threadpool(lambda: archive.record(
                 office.id, filename="(not read)", status="refused", reason=too_large(limit), **record))
-            return page(request, "message.html", 413, title="Too large", text=rev.reason,
+            return page(request, "message.html", 413, title=words(request, "Too large"), text=rev.reason,
                         back=f"/offices/{office.id}")
 
         length = request.headers.get("content-length", "")
@@ -277,8 +318,8 @@ def create_app(archive: Archive, checker: intake.Checker | None = None, *, secur
             return await too_big()
         sent = form.get("workbook")
         if not isinstance(sent, UploadFile) or not sent.filename:
-            return page(request, "message.html", 400, title="No file", text="Choose your workbook (.xlsx) "
-                        "first.", back=f"/offices/{office.id}")
+            return page(request, "message.html", 400, title=words(request, "No file"),
+                        text=words(request, "Choose your workbook (.xlsx) first."), back=f"/offices/{office.id}")
         name = safe_filename(sent.filename)
         if state["checker"] is None:
             state["checker"] = await check(intake.Checker)
@@ -286,8 +327,8 @@ def create_app(archive: Archive, checker: intake.Checker | None = None, *, secur
             rev = await check(_receive, archive, state["checker"], office, sent.file, name, record)
         except ArchiveFull as exc:
             log.error("recon: %s", exc)  # HQ's line, in the server's log
-            return page(request, "message.html", 507, title="Not stored: the server is full", text=NOT_STORED,
-                        back=f"/offices/{office.id}")
+            return page(request, "message.html", 507, title=words(request, "Not stored: the server is full"),
+                        text=words(request, NOT_STORED), back=f"/offices/{office.id}")
         finally:
             await sent.close()
         return RedirectResponse(f"/offices/{office.id}/revisions/{rev.number}", 303)
@@ -352,9 +393,12 @@ def create_app(archive: Archive, checker: intake.Checker | None = None, *, secur
 
     async def not_found(request: Request, exc: HTTPException):
         status = exc.status_code
-        text = exc.detail if status == 403 else "There is nothing here, or it is not yours to see."
-        return page(request, "message.html", status, title={403: "Refused", 404: "Not found"}.get(status, "Error"),
-                    text=text)
+        if status == 403:
+            title, text = words(request, "Refused"), words(request, FORM_EXPIRED)
+        else:
+            title = words(request, "Not found") if status == 404 else words(request, "Error")
+            text = words(request, "There is nothing here, or it is not yours to see.")
+        return page(request, "message.html", status, title=title, text=text)
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
@@ -390,9 +434,10 @@ def create_app(archive: Archive, checker: intake.Checker | None = None, *, secur
                      exception_handlers={HTTPException: not_found})
 
 
-# The board's status of an office, by its latest upload → its label (also the badge's CSS class key).
-BOARD_STATUSES = {"missing": "missing", "refused": "refused", "errors": "has errors", "warnings": "warnings",
-                  "clean": "clean"}
+# The board's status of an office, by its latest upload → its label, a msgid (the key is the badge's CSS class).
+BOARD_STATUSES = {"missing": N_("missing"), "refused": N_("refused"), "errors": N_("has errors"),
+                  "warnings": N_("warnings"), "clean": N_("clean")}
+FORM_EXPIRED = N_("This form has expired or did not come from this site: reload the page and try again.")
 
 
 def board_status(rev) -> str:
@@ -408,6 +453,12 @@ def board_status(rev) -> str:
 def too_large(limit: int) -> str:
     return (f"the file is larger than {limit >> 20} MB, far above any office's workbook — send the .xlsx "
             "itself, without pictures or other sheets pasted in")
+
+
+def uploader_in(who: str | None, lang: str) -> str | None:
+    """An upload's uploader as stored (an HQ user's name, or ``"office link #3"``) in ``lang``."""
+    m = re.fullmatch(r"office link #(\d+)", who or "")
+    return said("office link #{number}", number=int(m.group(1))).said_in(lang) if m else who
 
 
 def _int(text: str | None) -> int | None:
@@ -468,19 +519,32 @@ def _environment(lang: str) -> Environment:
                       trim_blocks=True, lstrip_blocks=True, extensions=["jinja2.ext.i18n"])
     env.policies["ext.i18n.trimmed"] = True  # as babel.cfg extracts them: whitespace inside {% trans %} folded
     env.install_gettext_translations(translations(lang), newstyle=True)
-    env.filters["n"] = lambda k, word: f"{k} {word}" + ("" if k == 1 else "s")  # HQ's English-only pages
-    env.filters["usd"] = usd
-    env.filters["change"] = usd_change
+    env.filters["said"] = lambda text: in_language(text, lang)  # a library's Text (a change, a finding) in lang
+    env.filters["uploader"] = lambda who: uploader_in(who, lang)
+    # figures as a reader of ``lang`` writes them: one place, recon.language
+    env.filters["usd"] = lambda x: number(x, lang)
+    env.filters["number"] = lambda x: number(x, lang)
+    env.filters["change"] = lambda x: signed(x, lang)
+    env.filters["pct_text"] = lambda text: decimal_text(text, lang)
     return env
 
 
 def page_language(request: Request) -> str:
     """The page's language: ``?lang=fr`` (the switch link; remembered for the session), else the one chosen
-    before, else the browser's ``Accept-Language``, else English."""
+    before, else the browser's ``Accept-Language``, else — on an office's pages — the language of the office's
+    latest accepted workbook (its _meta), else English."""
     asked = request.query_params.get("lang")
     if asked in LANGUAGES:
         request.session["lang"] = asked
         return asked
     if request.session.get("lang") in LANGUAGES:
         return request.session["lang"]
-    return from_accept_language(request.headers.get("accept-language"))
+    return from_accept_language(request.headers.get("accept-language"), None) or \
+        request.scope.get("recon.office_language") or DEFAULT
+
+
+def language_chosen(request: Request) -> bool:
+    """Whether the user (the switch, ``?lang=``) or the browser (an ``Accept-Language`` naming one of ours)
+    chose the page's language."""
+    return request.query_params.get("lang") in LANGUAGES or request.session.get("lang") in LANGUAGES or \
+        from_accept_language(request.headers.get("accept-language"), None) is not None

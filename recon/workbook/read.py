@@ -152,7 +152,7 @@ def read_source(source: SheetSource, path: Path, sha256: str = "") -> Submission
     if version not in READABLE_TEMPLATE_VERSIONS:
         findings.append(Finding(
             "READ-TEMPLATE-VERSION", "warning", reg.name, location=Location(name, L.META),
-            expected=TEMPLATE_VERSION, actual=version or "(none)",
+            expected=TEMPLATE_VERSION, actual=version or said("(none)"),
             message=said("made with template version {version}; this recon expects {expected}",
                          version=version or said("(unknown)"), expected=TEMPLATE_VERSION),
             suggestion=said("columns were matched by their headers; next time start from `recon template`")))
@@ -455,7 +455,7 @@ def _entries(rows, first_row: int, columns: dict[str, int], letters: dict[str, s
                 if len(v) > MAX_CELL_CHARS:
                     findings.append(Finding(
                         "READ-CELL-TOO-LONG", "warning", region, location=loc(f, first_row + k),
-                        actual=f"{len(v):,} characters", expected=f"≤ {MAX_CELL_CHARS:,}",
+                        actual=said("{length:,} characters", length=len(v)), expected=f"≤ {MAX_CELL_CHARS:,}",
                         message=said("{field} text of {length:,} characters was cut", field=f, length=len(v)),
                         suggestion=said("shorten the text; long explanations belong in the revision memo")))
                     values[k] = v[:MAX_CELL_CHARS]
@@ -563,7 +563,7 @@ def _odd_amount(raw, status: str, where: Location, region: str, texts: dict, off
     if parsed.kind == "funded":
         findings.append(Finding(
             "READ-FUNDED-IN-AMOUNT", "warning", region, **who, location=where, actual=shown,
-            expected="an empty amount and Status 'Funded'",
+            expected=said("an empty amount and Status 'Funded'"),
             message=said("'{raw}' typed in the amount column; read as Status Funded with no amount", raw=str(raw)),
             suggestion=said("clear the amount cell and choose Funded in the Status column")))
         return None, status or L.STATUS_FUNDED
@@ -583,14 +583,14 @@ def _odd_amount(raw, status: str, where: Location, region: str, texts: dict, off
     if parsed.kind == "absurd":
         findings.append(Finding(
             "READ-AMOUNT-ABSURD", "error", region, **who, location=where, actual=shown,
-            expected=f"a USD amount up to {MAX_USD:,.0f}",
+            expected=said("a USD amount up to {most:usd}", most=MAX_USD),
             message=said("amount {shown} is not a finite number of USD up to {most:usd}; not read", shown=shown,
                          most=MAX_USD),
             suggestion=said("type the amount as a whole number of USD, e.g. 1200000")))
         return None, status
     findings.append(Finding(
         "READ-AMOUNT-UNREADABLE", "error", region, **who, location=where, actual=shown,
-        expected="a whole USD amount", message=said("amount {shown} is not a number", shown=shown),
+        expected=said("a whole USD amount"), message=said("amount {shown} is not a number", shown=shown),
         suggestion=said("type the amount as a whole number of USD, e.g. 1200000")))
     return None, status
 
@@ -622,7 +622,7 @@ def _explain_blank_amounts(cells: dict[str, int], file, region, formulas, countr
         who = {"country": country[i] or office_country, "area": area[i] or None}
         findings.append(Finding(
             "READ-FORMULA-ERROR" if kind == "error" else "READ-FORMULA-NOT-CALCULATED", "error", region, **who,
-            location=Location(file, L.ENTRIES, cell), actual=value, expected="a calculated USD amount",
+            location=Location(file, L.ENTRIES, cell), actual=value, expected=said("a calculated USD amount"),
             message=said("the amount cell holds an error value {value}", value=value) if kind == "error" else
             said("the amount cell holds the formula {value} with no saved result (or an error result)", value=value),
             suggestion=said("fix the formula, or type the amount; then open and save the workbook in Excel")))
@@ -697,7 +697,7 @@ def _summary(sub: Submission, rows: list[list], sheet: str, path: Path | None = 
                 if label.kind == "unreadable":
                     sub.findings.append(Finding(
                         "READ-PERCENT-UNREADABLE", "error", region, area=match.name or name or None,
-                        location=cell(2, r), actual=repr(row[2]), expected="a percentage such as 11.9",
+                        location=cell(2, r), actual=repr(row[2]), expected=said("a percentage such as 11.9"),
                         message=said("pie % {label} for {name} is not a number, so the slice is not checked",
                                      label=repr(row[2]), name=name or said("this row")),
                         suggestion=said("type the label as printed, e.g. 11.9 or 11.9%")))
@@ -739,7 +739,7 @@ def _published_cell(sub: Submission, value, where: Location, name: str) -> tuple
     elif text is not None and published is not None:
         sub.findings.append(Finding(
             "READ-PUBLISHED-TEXT", "warning", sub.region, location=where, actual=repr(value),
-            expected=f"{published:,.0f}",
+            expected=said("{usd:usd}", usd=published),
             message=said("published value for {name} typed as text {shown}; read as {usd:usd}",
                          name=name or said("this row"), shown=repr(value), usd=published),
             suggestion=said("type it as a number")))
@@ -757,7 +757,7 @@ def _explain_blank_published(sub: Submission, path: Path, sheet: str, blanks: li
         kind, value = kind_value
         sub.findings.append(Finding(
             "READ-FORMULA-ERROR" if kind == "error" else "READ-FORMULA-NOT-CALCULATED", "error", sub.region,
-            location=cell(1, r), actual=value, expected="the published USD figure",
+            location=cell(1, r), actual=value, expected=said("the published USD figure"),
             message=f"the published value for {name} holds the error {value}" if kind == "error" else
             f"the published value for {name} is the formula {value} with no saved result",
             suggestion="type the figure as printed (or fix the formula, then open and save the workbook)"))
@@ -770,7 +770,7 @@ def _absurd(value, region: str, where: Location, findings: list[Finding]) -> boo
         return False
     findings.append(Finding(
         "READ-PUBLISHED-ABSURD", "error", region, location=where, actual=describe_value(value),
-        expected=f"a USD amount up to {MAX_USD:,.0f}",
+        expected=said("a USD amount up to {most:usd}", most=MAX_USD),
         message=f"published value {describe_value(value)} is not a finite number of USD up to {MAX_USD:,.0f}; "
         "not read", suggestion="type the number as printed"))
     return True
