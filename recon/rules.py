@@ -226,8 +226,10 @@ class Rules:
         from great_expectations.execution_engine.pandas_execution_engine import PandasExecutionEngine
         from great_expectations.expectations.expectation import Expectation
         from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+        from great_expectations.validator.v1_validator import Validator
 
         self._gx = gx
+        self._validator = Validator
         # What GX recomputes many times over in one validation, though the answer cannot change meanwhile
         # (see recon.speed.gxmemo): an expectation's configuration, the expectation a configuration
         # stands for, the batch's rows under a row condition, and the id of a metric's kwargs (an MD5 of
@@ -278,12 +280,13 @@ class Rules:
         # row_id as the frame's named index: GX then lists failing rows from the index itself instead of one
         # DataFrame.at per failing row (thousands of rows fail in a large archive).
         given = frame[[c for c in frame.columns if c in read]].set_index("row_id")
-        batch = definition.get_batch(batch_parameters={"dataframe": given})
-        # Batch.validate, not a ValidationDefinition: that also serialises every result into the context's
-        # results store, which recon never reads.
-        with speed.remembering(self._memo):
-            result = batch.validate(suite, expectation_parameters=self.params,
+        # GX's own Validator on the batch definition, not a ValidationDefinition (that also serialises every
+        # result into the context's results store, which recon never reads), nor Batch.validate (that fetches
+        # the batch once more, fingerprinting the frame again, for a validator of its own).
+        validator = self._validator(batch_definition=definition, batch_parameters={"dataframe": given},
                                     result_format=BRIEF_FORMAT if brief else RESULT_FORMAT)
+        with speed.remembering(self._memo):
+            result = validator.validate_expectation_suite(suite, expectation_parameters=self.params)
         # What ValidationDefinition.run would stamp, so the attached report still says when it ran.
         from great_expectations.core.run_identifier import RunIdentifier  # imported by GX already
 
