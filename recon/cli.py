@@ -157,6 +157,10 @@ def template(
                                                "Africa' (optional with --country).")] = None,
     country: Annotated[str | None, typer.Option("--country", "-c", help="A country office's own workbook.")] = None,
     revision: Annotated[int, typer.Option(help="Revision number stored in the workbook.")] = 1,
+    lang: Annotated[str, typer.Option("--lang", help="Language of the workbook's words and names: en, fr or "
+                                      "es.")] = "en",
+    hxl: Annotated[bool | None, typer.Option("--hxl/--no-hxl", help="An HXL hashtag row under the headers "
+                                             "(default: with it for fr and es).")] = None,
     verbose: Verbose = False,
 ) -> None:
     """Write a blank standardized workbook for a regional (or country) office.
@@ -166,6 +170,8 @@ def template(
         recon template --region "East and Horn of Africa" -o ehoa.xlsx
 
         recon template --country Kenya -o kenya.xlsx
+
+        recon template --region "West and Central Africa" --lang fr -o aoc.xlsx
     """
     with _guarded(verbose):
         from recon import output as out
@@ -178,7 +184,7 @@ def template(
                 if country is None:
                     raise ValueError("give --region (a regional office) or --country (a country office)")
                 region = tpl.region_of(country)
-            wb = tpl.build(region, country, revision=revision)
+            wb = tpl.build(region, country, revision=revision, lang=lang, hashtags=hxl)
         except ValueError as exc:  # an unknown region or country: build says which ones exist
             raise UsageError(str(exc)) from exc
         out.write_file(output, lambda tmp: tpl.write(wb, tmp), overwrite=False, what="workbook")

@@ -146,7 +146,11 @@ def _merge_entries(winners: list[Submission], scopes: dict, findings: list[Findi
                                             ("area", t.area, t.area_match, a_codes)):
             per_value = {
                 name: [m.name or v for m, v in zip(matches, coded.values, strict=True)],
-                f"{name}_printed": coded.values, f"{name}_kind": [m.kind for m in matches],
+                # A name written as the workbook's language writes it ("Cameroun" in French) is the canonical
+                # name: the rules see it as such (in English, canonical means printed exactly so).
+                f"{name}_printed": [m.name if m.kind == "canonical" and m.name else v
+                                    for m, v in zip(matches, coded.values, strict=True)],
+                f"{name}_kind": [m.kind for m in matches],
                 f"{name}_suggestion": [m.suggestion for m in matches]}
             for col, values in per_value.items():
                 parts[col].append(text[col].remap(values, codes))

@@ -19,13 +19,14 @@ import pandas as pd
 from recon.inert import cell
 from recon.reconciliation.reconcile import entry_cells
 from recon.workbook import layout as L
+from recon.workbook import words as W
 
 COLUMNS = ("region", "country", "area", "amount_usd", "status", "source")
 # The HXL hashtag of each column (https://hxlstandard.org/standard/1-1final/dictionary/): the row under the
-# header of `recon export --hxl`, by which HDX tools find the columns whatever the header says. The one place
-# recon writes export hashtags.
-HXL = {"region": "#region+name", "country": "#country+name", "area": "#sector+name",
-       "amount_usd": "#value+funding+required+usd", "status": "#status+funding", "source": "#meta+source"}
+# header of `recon export --hxl`, by which HDX tools find the columns whatever the header says. The entry
+# columns carry the same tags as the template's HXL row.
+HXL = {"region": "#region+name", "country": W.HASHTAGS["country"], "area": W.HASHTAGS["area"],
+       "amount_usd": W.HASHTAGS["amount"], "status": W.HASHTAGS["status"], "source": W.HASHTAGS["source"]}
 CSV_ENCODING = "utf-8-sig"  # a file: BOM first, or Excel shows "CÃ´te d'Ivoire"
 
 

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from recon.appeal.vocabulary import clean_text
+from recon.workbook.words import any_language
 
 _CURRENCY = re.compile(r"(?i)\b(usd|us\$|us dollars?|dollars?)\b|\$")
 _SCALE = {"k": 1e3, "thousand": 1e3, "m": 1e6, "mn": 1e6, "mio": 1e6, "million": 1e6, "millions": 1e6,
@@ -26,7 +27,7 @@ _GROUPED = {  # thousands separator → pattern; decimals use the other mark
     "'": re.compile(r"^[-+]?\d{1,3}('\d{3})+(\.\d+)?$"),
 }
 _PLAIN = re.compile(r"^[-+]?(\d+([.,]\d+)?|\d*[.,]\d+)([eE][-+]?\d+)?$")
-FUNDED_WORDS = {"funded", "fully funded", "financé", "financiado"}
+FUNDED_WORDS = any_language().funded_amount  # "funded", "Financé", "financiado"… casefolded, every language
 # Beyond any real requirement (world GDP is ~1e14 USD), and far enough below float overflow that a million
 # such amounts still add up: a larger value is refused where it is read, never summed.
 MAX_USD = 1e15

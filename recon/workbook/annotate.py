@@ -27,10 +27,12 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 
 from recon import inert
 from recon.appeal.finding import Finding, Severity
+from recon.appeal.vocabulary import name_key
 from recon.errors import OutputError
 from recon.inert import line
 from recon.language import DEFAULT, LANGUAGES, N_, gettext_in, language
 from recon.workbook import layout as L
+from recon.workbook.words import any_language, is_hashtag_row
 
 HEADER = [N_("Severity"), N_("Rule"), N_("Location"), N_("Message"), N_("Suggestion")]  # said in the copy's language
 WIDTHS = (10, 30, 44, 90, 70)  # Findings sheet column widths (characters)
@@ -310,12 +312,15 @@ def _fill(color: str | None) -> PatternFill:
 def _rebuild_pie_chart(ws) -> None:
     from recon.workbook.template import add_pie_chart
 
+    words = any_language()
     header = total = None
     for r in range(1, ws.max_row + 1):
         label = ws.cell(row=r, column=1).value
-        if header is None and label == L.AREA_TABLE_LABEL and ws.cell(row=r, column=2).value == "Published USD":
+        if header is None and label in words.area_tables and ws.cell(row=r, column=2).value in words.published_usd:
             header = r
-        elif header is not None and label == L.TOTAL_LABEL:
+            if is_hashtag_row([ws.cell(row=r + 1, column=c).value for c in range(1, 10)]):
+                header = r + 1  # the HXL row: data starts below it
+        elif header is not None and isinstance(label, str) and name_key(label) in words.totals:
             total = r
             break
     if header is None or total is None:

@@ -28,9 +28,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from recon.workbook import layout as L
+from recon.workbook import words as W
 
-CHECK_HEADER = "Check"
+CHECK_HEADER = W.words("en").check_header  # in English; a template in another language: words(lang).check_header
 CHECK_ROWS = 500  # rows below the header that carry the check formula, at least (all pre-filled rows too)
 
 
@@ -46,43 +46,57 @@ class Lists:
     area_canonical: str
 
 
-def _name_check(cell: str, names: str, variants: str, canonical: str, unknown: str) -> str:
+def _name_check(cell: str, names: str, variants: str, canonical: str, unknown: str, write: str) -> str:
     """``""`` when ``cell`` is a canonical name exactly; ``"; WRITE 'X'"`` for a variant (other case or
     spacing, or a listed variant); ``unknown`` otherwise."""
     t = f"TRIM({cell})"
     return (f'IF(SUMPRODUCT(--EXACT({names},{t}))>0,"",IF(COUNTIF({names},{t})>0,'
-            f'"; WRITE \'"&INDEX({names},MATCH({t},{names},0))&"\'",IF(COUNTIF({variants},{t})>0,'
-            f'"; WRITE \'"&INDEX({canonical},MATCH({t},{variants},0))&"\'","; {unknown}")))')
+            f'"; {write} \'"&INDEX({names},MATCH({t},{names},0))&"\'",IF(COUNTIF({variants},{t})>0,'
+            f'"; {write} \'"&INDEX({canonical},MATCH({t},{variants},0))&"\'","; {unknown}")))')
+
+
+def _one_of(expr: str, values) -> str:
+    """``OR(x="funded",x="financé")``."""
+    tests = ",".join(f'{expr}="{v}"' for v in values)
+    return f"OR({tests})"
 
 
 def entry_check(r: int, col: dict[str, str], lists: Lists, country_office: bool, last_row: int,
-                found_col: str) -> tuple[str, str]:
+                found_col: str, lang: str = "en", first_row: int = 2) -> tuple[str, str]:
     """(Check formula, helper formula) of Entries row ``r``: the hidden helper in ``found_col`` gathers the
-    phrases ("; TEXT AMOUNT; DUPLICATE"), the Check cell shows them or OK. ``col`` maps entry fields to
-    column letters."""
+    phrases ("; TEXT AMOUNT; DUPLICATE"), the Check cell shows them or OK — in the workbook's language
+    (``lang``). Status and yes words of every language are understood, as recon reads them. ``col`` maps entry
+    fields to column letters; data rows are ``first_row`` to ``last_row``."""
+    w, every = W.words(lang), W.any_language()
+    say = w.check
     a, b, c, d, h = (f"${col[f]}{r}" for f in ("country", "area", "amount", "status", "duplicate_ok"))
     first, last = col["country"], col["duplicate_ok"]
     status = f"LOWER(TRIM({d}&\"\"))"
-    funded = f'OR({status}="funded",{status}="fully funded")'
-    requirement = f'OR({status}="",{status}="requirement",{status}="required")'
+    funded = _one_of(status, sorted(every.funded))
+    requirement = _one_of(status, sorted(every.requirement))
     amount_text = f"LOWER(TRIM({c}&\"\"))"
-    country = ('""' if country_office else '"; COUNTRY MISSING"')
-    rng = {f: f"${col[f]}$2:${col[f]}${last_row}" for f in ("country", "area", "duplicate_ok")}
+    country = ('""' if country_office else f'"; {say("country_missing")}"')
+    rng = {f: f"${col[f]}${first_row}:${col[f]}${last_row}" for f in ("country", "area", "duplicate_ok")}
+    not_yes = "".join(f',LOWER(TRIM({h}&""))<>"{v}"' for v in sorted(every.yes))
+    # COUNTIFS criteria are ANDed: rows whose duplicate cell is none of the yes words.
+    others_not_yes = "".join(f',{rng["duplicate_ok"]},"<>{v}"' for v in sorted(every.yes))
     parts = [
-        f'IF(AND(ISTEXT({c}),{amount_text}<>""),IF(OR({amount_text}="funded",{amount_text}="fully funded"),'
-        f'"; FUNDED TYPED AS AMOUNT","; TEXT AMOUNT"),"")',
-        f'IF(AND({funded},ISNUMBER({c})),"; FUNDED WITH AMOUNT","")',
-        f'IF(AND({requirement},{amount_text}=""),"; NO AMOUNT","")',
-        f'IF(ISNUMBER({c}),IF({c}<0,"; NEGATIVE AMOUNT","")&IF({c}<>INT({c}),"; NOT WHOLE USD",""),"")',
-        f'IF(OR({funded},{requirement}),"","; STATUS?")',
+        f'IF(AND(ISTEXT({c}),{amount_text}<>""),IF({_one_of(amount_text, sorted(every.funded_amount))},'
+        f'"; {say("funded_typed_as_amount")}","; {say("text_amount")}"),"")',
+        f'IF(AND({funded},ISNUMBER({c})),"; {say("funded_with_amount")}","")',
+        f'IF(AND({requirement},{amount_text}=""),"; {say("no_amount")}","")',
+        f'IF(ISNUMBER({c}),IF({c}<0,"; {say("negative_amount")}","")&IF({c}<>INT({c}),"; {say("not_whole_usd")}",""),"")',
+        f'IF(OR({funded},{requirement}),"","; {say("status_unknown")}")',
         f'IF(TRIM({a}&"")="",{country},'
-        + _name_check(a, lists.countries, lists.country_variants, lists.country_canonical, "COUNTRY NOT IN LIST")
+        + _name_check(a, lists.countries, lists.country_variants, lists.country_canonical,
+                      say("country_not_in_list"), say("write"))
         + ")",
         f'IF(TRIM({b}&"")="","",'
-        + _name_check(b, lists.areas, lists.area_variants, lists.area_canonical, "AREA NOT IN LIST") + ")",
-        f'IF(AND(TRIM({b}&"")<>"",LOWER(TRIM({h}&""))<>"yes",COUNTIFS({rng["country"]},{a}&"",{rng["area"]},{b}&"",'
-        f'{rng["duplicate_ok"]},"<>{L.YES}")>1),"; DUPLICATE","")',
+        + _name_check(b, lists.areas, lists.area_variants, lists.area_canonical, say("area_not_in_list"),
+                      say("write")) + ")",
+        f'IF(AND(TRIM({b}&"")<>""{not_yes},COUNTIFS({rng["country"]},{a}&"",{rng["area"]},{b}&""'
+        f'{others_not_yes})>1),"; {say("duplicate")}","")',
     ]
     found = f"${found_col}{r}"
-    return (f'=IF(COUNTA(${first}{r}:${last}{r})=0,"",IF({found}="","OK",MID({found},3,500)))',
+    return (f'=IF(COUNTA(${first}{r}:${last}{r})=0,"",IF({found}="","{say("ok")}",MID({found},3,500)))',
             "=" + "&".join(parts))

@@ -19,7 +19,7 @@ from typing import Protocol
 
 import python_calamine as pc
 
-from recon import TEMPLATE_VERSION
+from recon import READABLE_TEMPLATE_VERSIONS, TEMPLATE_VERSION
 from recon.appeal.finding import Finding
 from recon.appeal.submission import Coded, EntryTable, Submission
 from recon.appeal.vocabulary import clean_text, load, name_key
@@ -27,6 +27,7 @@ from recon.errors import UnusableInput
 from recon.language import said
 from recon.workbook import guard
 from recon.workbook import layout as L
+from recon.workbook import words as W
 from recon.workbook.amounts import MAX_USD, decimal_comma, describe_value, parse_amount, plausible, usd_text
 from recon.workbook.cells import formula_cells
 from recon.workbook.percent import number_formats, percent_label
@@ -139,12 +140,14 @@ def read_source(source: SheetSource, path: Path, sha256: str = "") -> Submission
         raise UnusableInput(name, f"no known region in the hidden '{L.META}' sheet (found {region_printed!r})",
                             "start from `recon template --region ...` and copy your rows into it", L.META, "B4")
     office_country = str(meta.get("country") or "").strip() or None
+    lang = str(meta.get("lang") or "").strip().lower()
+    lang = lang if lang in W.LANGUAGES else W.DEFAULT  # names are read in any language: this one only says which to suggest
     entries_sheet = _entries_sheet(source, name, reg.name, findings)
     rows = source.rows(entries_sheet)
     _fill_merged(rows, getattr(source, "merged", {}).get(entries_sheet, []), name, entries_sheet, reg.name,
                  findings)
     version = str(meta.get("template_version") or "")
-    if version != TEMPLATE_VERSION:
+    if version not in READABLE_TEMPLATE_VERSIONS:
         findings.append(Finding(
             "READ-TEMPLATE-VERSION", "warning", reg.name, location=f"{name} › {L.META}",
             expected=TEMPLATE_VERSION, actual=version or "(none)",
@@ -161,14 +164,14 @@ def read_source(source: SheetSource, path: Path, sha256: str = "") -> Submission
     else:
         formulas = (lambda cells: formula_cells(path, entries_sheet, cells)) if path.is_file() else None
     entries, read, rejected = _entries(rows[header_row + 1:], header_row + 2, columns, letters,
-                                       name, reg.name, office_country, findings, formulas)
+                                       name, reg.name, office_country, findings, formulas, lang)
     sub = Submission(path=path, region=reg.name, office=office_country or reg.name,
                      revision=_int(meta.get("revision"), 1), meta=meta, table=entries, columns=letters,
                      findings=findings, rows_read=read, rows_rejected=rejected, sha256=sha256,
                      edition=_int(meta.get("edition_year"), 0))
     summary_sheet = sheets.get(L.SUMMARY.casefold())
     if summary_sheet is not None and office_country is None:
-        _summary(sub, source.rows(summary_sheet), summary_sheet, path if path.is_file() else None)
+        _summary(sub, source.rows(summary_sheet), summary_sheet, path if path.is_file() else None, lang)
     elif office_country is None and reg.has_summary:
         findings.append(Finding(
             "READ-SUMMARY-MISSING", "warning", reg.name, location=f"{name}",
@@ -229,10 +232,16 @@ def _int(value, default: int) -> int:
     return number if abs(number) < 1_000_000 else default
 
 
-@cache
 def _header_aliases() -> dict[str, str]:
-    """Header key → entry field, for every accepted header text: ``{"pays": "country", ...}``."""
-    return {name_key(h): f for f, (head, more, _w) in L.ENTRY_COLUMNS.items() for h in (head, *more)}
+    """Header key → entry field, for every accepted header text in every language: ``{"pays": "country", ...}``."""
+    return W.any_language().headers
+
+
+@cache
+def _template_heads() -> dict[str, frozenset[str]]:
+    """Field → the keys of the headers a template writes for it (any language) and of its hashtag."""
+    return {f: frozenset({name_key(W.words(lang).header(f)) for lang in W.LANGUAGES}
+                         | {W.hashtag_key(W.HASHTAGS[f])}) for f in L.ENTRY_COLUMNS}
 
 
 def _sheet_key(name: str) -> str:
@@ -285,11 +294,16 @@ def _find_header(rows: list[list], file: str, sheet: str, hidden: frozenset[int]
     """(header row, field → column index). When two columns could hold one field (a hidden ``Amount`` left of
     "Funding requirement (USD)"), the visible one with the template's own header, at the template's place,
     is read — and the other is a finding, an error if it holds values."""
-    aliases = _header_aliases()
-    for r, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+    aliases, tags = _header_aliases(), W.any_language()
+    # The HXL hashtag row first (it names columns whatever the headers' language), then header text.
+    by_hashtag = [(r, row) for r, row in enumerate(rows[:HEADER_SEARCH_ROWS]) if W.is_hashtag_row(row)]
+    for by_tag, (r, row) in [(True, x) for x in by_hashtag] + [(False, x) for x in enumerate(rows[:HEADER_SEARCH_ROWS])]:
         found: dict[str, list[int]] = {}
         for c, cell in enumerate(row):
-            if isinstance(cell, str) and (f := aliases.get(name_key(cell))):
+            if not isinstance(cell, str):
+                continue
+            f = tags.field_of_hashtag(cell) if by_tag else aliases.get(name_key(cell))
+            if f:
                 found.setdefault(f, []).append(c)
         if all(f in found for f in L.REQUIRED_ENTRY_FIELDS):
             columns = {}
@@ -303,11 +317,13 @@ def _find_header(rows: list[list], file: str, sheet: str, hidden: frozenset[int]
 
 
 def _pick_column(rows, r: int, field: str, cols: list[int], hidden, file, sheet, region, findings) -> int:
-    template_head = name_key(L.ENTRY_COLUMNS[field][0])
+    template_heads = _template_heads()[field]
     template_index = list(L.ENTRY_COLUMNS).index(field)
 
     def score(c: int) -> tuple:
-        return (c not in hidden, name_key(rows[r][c]) == template_head, c == template_index, -c)
+        cell = _cell_text(rows[r][c])
+        return (c not in hidden, name_key(cell) in template_heads or W.hashtag_key(cell) in template_heads,
+                c == template_index, -c)
 
     chosen = max(cols, key=score)
     if findings is None:
@@ -347,9 +363,8 @@ def _cell_text(value) -> str:
 
 _TEXT_FIELDS = ("country", "area", "status", "populations", "source", "notes", "duplicate_ok")
 _CONTENT_FIELDS = _TEXT_FIELDS[:-1]  # a row with none of these and no amount is blank, not data
-_REQUIREMENT_WORDS = {"requirement", "required", ""}
-_FUNDED_WORDS = {"funded", "fully funded"}
-_YES_WORDS = {"yes", "y", "true", "1", "oui", "sí", "si", "x"}
+_REQUIREMENT_WORDS = W.any_language().requirement  # casefolded, every language, "" included
+_YES_WORDS = W.any_language().yes
 # ASCII white space other than the space: _cell_text folds it. Checked on a column's distinct values joined by
 # NUL, so a clean column costs a few C-level passes over one string, not a Python loop.
 _OTHER_SPACE = b"\t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
@@ -413,20 +428,19 @@ def _positions_not_numbers(amounts: list) -> list[int]:
 
 
 def _status(text: str) -> str:
-    folded = text.casefold()
-    return L.STATUS_REQUIREMENT if folded in _REQUIREMENT_WORDS else L.STATUS_FUNDED if folded in _FUNDED_WORDS \
-        else text
+    """``"Financé"`` → ``"Funded"`` (any language's status word → recon's); other text unchanged."""
+    return W.any_language().status_word(text)
 
 
 def _entries(rows, first_row: int, columns: dict[str, int], letters: dict[str, str], file: str,
-             region: str, office_country: str | None, findings: list[Finding], formulas=None):
+             region: str, office_country: str | None, findings: list[Finding], formulas=None, lang: str = "en"):
     """Data rows → (EntryTable, rows read, rows rejected).
 
     Column by column: text is cleaned and names resolved once per distinct value, and only the rows that
     need a decision (blank amount, a totals-like name, no area, an amount that is not a number) are looked
     at one by one. On 1,000 workbooks of 1,000 rows, per-row Python was most of recon's reading time.
     """
-    vocab = load()
+    vocab = load(lang)
     n = len(rows)
     rectangular = len(set(map(len, rows))) <= 1  # calamine's rows always are; another SheetSource's may not be
     transposed = list(zip(*rows, strict=True)) if rectangular and rows else []
@@ -627,10 +641,12 @@ def _is_number(v) -> bool:
     return isinstance(v, int | float) and not isinstance(v, bool)
 
 
-def _summary(sub: Submission, rows: list[list], sheet: str, path: Path | None = None) -> None:
+def _summary(sub: Submission, rows: list[list], sheet: str, path: Path | None = None, lang: str = "en") -> None:
     """The Summary sheet's tables; ``path`` (the file, when there is one) lets recon look at what calamine
-    does not give: the number format of a percent-formatted pie label, the formula behind a blank USD cell."""
-    vocab = load()
+    does not give: the number format of a percent-formatted pie label, the formula behind a blank USD cell.
+    Table headers are recognised in any language; an HXL hashtag row under a header is skipped."""
+    vocab = load(lang)
+    words = W.any_language()
     file, region = sub.name, sub.region
 
     def cell(col: int, r: int) -> str:
@@ -645,11 +661,11 @@ def _summary(sub: Submission, rows: list[list], sheet: str, path: Path | None = 
     heads = {}
     for r in range(len(rows)):
         lab = label(r)
-        if lab == L.COUNTRY_TABLE_LABEL and second(r) == "Published USD" and "countries" not in heads:
+        if lab in words.country_tables and second(r) in words.published_usd and "countries" not in heads:
             heads["countries"] = r
-        elif lab == L.AREA_TABLE_LABEL and second(r) == "Published USD" and "areas" not in heads:
+        elif lab in words.area_tables and second(r) in words.published_usd and "areas" not in heads:
             heads["areas"] = r
-        elif name_key(lab) == name_key(L.TOTAL_LABEL) and "areas" in heads and "total" not in heads:
+        elif name_key(lab) in words.totals and "areas" in heads and "total" not in heads:
             heads["total"] = r
     missing = [k for k in ("countries", "areas", "total") if k not in heads]
     if missing:
@@ -668,6 +684,8 @@ def _summary(sub: Submission, rows: list[list], sheet: str, path: Path | None = 
 
     def table(first: int, stop: int, resolver, with_percent: bool) -> list[dict]:
         recs = []
+        if first < stop and W.is_hashtag_row(rows[first]):
+            first += 1  # the HXL row under the table's header
         for r in range(first, stop):
             row = rows[r] + [""] * 3
             name, value = _cell_text(row[0]), row[1]
@@ -691,7 +709,9 @@ def _summary(sub: Submission, rows: list[list], sheet: str, path: Path | None = 
                         message=said("pie % {label} for {name} is not a number, so the slice is not checked",
                                      label=repr(row[2]), name=name or said("this row")),
                         suggestion=said("type the label as printed, e.g. 11.9 or 11.9%")))
-            recs.append({"region": region, "name_printed": name, "name": match.name or name,
+            # Written as the workbook's language writes it: the canonical name (in English, printed exactly so).
+            printed = match.name if match.kind == "canonical" and match.name else name
+            recs.append({"region": region, "name_printed": printed, "name": match.name or name,
                          "kind": match.kind, "suggestion": match.suggestion, "published_usd": published,
                          "published_funded": funded, "published_text": text, "percent_text": pct,
                          "cell_name": cell(0, r), "cell_usd": cell(1, r),

@@ -21,11 +21,12 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
-from recon import TEMPLATE_VERSION, __version__
+from recon import PREVIOUS_TEMPLATE_VERSION, TEMPLATE_VERSION, __version__
 from recon.appeal.published import PublishedRow, PublishedSummary
 from recon.appeal.vocabulary import NameList, load
 from recon.workbook import layout as L
 from recon.workbook import livecheck
+from recon.workbook import words as W
 
 USD_FORMAT = "#,##0"
 VALIDATED_ROWS = 5000  # validations and formats reach this far below the header
@@ -39,6 +40,8 @@ HEADER_HEIGHT = 32  # points: a header row wrapped on two lines ("Funding requir
 HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="center")
 BOLD = Font(bold=True)
 WHITE_BOLD = Font(bold=True, color="FFFFFF")
+HASHTAG_FONT = Font(size=8, color="808080")  # the HXL row: technical, small and grey, but present
+HASHTAG_FILL = PatternFill("solid", start_color="F2F2F2", end_color="F2F2F2")
 
 ENTRY_FIELDS = tuple(L.ENTRY_COLUMNS)
 COL = {f: get_column_letter(i + 1) for i, f in enumerate(ENTRY_FIELDS)}  # field → column letter
@@ -46,37 +49,56 @@ COL = {f: get_column_letter(i + 1) for i, f in enumerate(ENTRY_FIELDS)}  # field
 
 def build(region: str, country: str | None = None, *, entries: Iterable[Mapping] = (),
           summary: PublishedSummary | None = None, revision: int = 1, office: str | None = None,
-          edition_year: int = 2015, formulas: bool = False, live_checks: bool = True) -> Workbook:
-    """A template workbook for ``region`` (raises ``ValueError`` for an unknown region or country).
+          edition_year: int = 2015, formulas: bool = False, live_checks: bool = True, lang: str = W.DEFAULT,
+          hashtags: bool | None = None) -> Workbook:
+    """A template workbook for ``region`` (raises ``ValueError`` for an unknown region, country or language).
 
     Pre-filled text that starts with ``=`` is stored as text, never as a formula, unless ``formulas=True``
     (test fixtures use that to build workbooks with formulas in them). ``live_checks=False`` leaves out the
     Entries sheet's Check column (:mod:`recon.workbook.livecheck`; the benchmark's synthetic workbooks do without).
+
+    ``lang`` (``en``, ``fr``, ``es``): every word the workbook shows, from :mod:`recon.workbook.words`, and the
+    names as that language writes them; pre-filled canonical names and statuses are written in it too (a
+    name printed otherwise is kept as printed). ``region`` and ``country`` are the canonical (English) names.
+    ``hashtags=True`` writes the current version (an HXL hashtag row under the Entries and Summary headers,
+    checks that know every language's words); ``False`` the previous version's shape (English, no HXL row,
+    checks that know English words only), which the bundled 2015 edition has. The default (None) is the
+    current version for French and Spanish and, for now, the previous shape for English: tests across the
+    suite pin English row numbers (the HXL row moves Entries one row down).
     """
-    vocab = load()
+    lang = W.check_language(lang)
+    if hashtags is None:
+        hashtags = lang != "en"
+    if not hashtags and lang != "en":
+        raise ValueError(f"template version {PREVIOUS_TEMPLATE_VERSION} is English only")
+    shape = Shape(lang, hashtags)
+    vocab = load(lang)
     reg = vocab.regions.get(region)
     if reg is None:
         raise ValueError(f"unknown region {region!r}; choose one of: {', '.join(vocab.regions)}")
     if country is not None and country not in reg.countries:
         raise ValueError(f"{country!r} is not a country of {region}; choose one of: "
                          f"{', '.join(reg.countries.names)}")
-    countries = [country] if country else reg.countries.names
+    countries = [reg.countries.show(country)] if country else reg.countries.shown_names
     with_summary = country is None and reg.has_summary
 
     wb = Workbook()
-    _instructions(wb.active, region, country, with_summary)
+    _instructions(wb.active, reg.show(lang), reg.countries.show(country) if country else None, with_summary,
+                  shape)
     entries_ws = wb.create_sheet(L.ENTRIES)
-    n_rows = _entries(entries_ws, entries, formulas, live_checks)
+    n_rows = _entries(entries_ws, _localised(entries, vocab, region, shape), formulas, live_checks, shape)
     summary_ws = wb.create_sheet(L.SUMMARY) if with_summary else None
-    lists = _lists(wb.create_sheet(L.LISTS), countries, vocab.areas.names, vocab.populations, reg.countries,
-                   vocab.areas)
+    lists = _lists(wb.create_sheet(L.LISTS), countries, vocab.areas.shown_names, vocab.populations, reg.countries,
+                   vocab.areas, shape)
     if summary_ws is not None:
-        _summary(summary_ws, region, countries, vocab.areas.names, summary, lists)
+        _summary(summary_ws, reg.show(lang), countries, vocab.areas.shown_names,
+                 _localised_summary(summary, vocab, region), lists, shape)
     if live_checks:
-        _entry_checks(entries_ws, n_rows, lists, country_office=country is not None)
+        _entry_checks(entries_ws, n_rows, lists, country_office=country is not None, shape=shape)
     _meta(wb.create_sheet(L.META), region=region, country=country or "", revision=revision,
-          office=office or (country or region), edition_year=edition_year)
-    _validations(entries_ws, len(countries), len(vocab.areas.names), n_rows)
+          office=office or (country or region), edition_year=edition_year, lang=lang,
+          template_version=TEMPLATE_VERSION if hashtags else PREVIOUS_TEMPLATE_VERSION)
+    _validations(entries_ws, len(countries), len(vocab.areas.names), shape, n_rows)
     # The country column fits the region's longest name (the EEA's "United Kingdom of Great Britain and
     # Northern Ireland" needs 52 characters; other regions are narrower).
     longest = max(len(n) for n in countries) + 2
@@ -85,6 +107,65 @@ def build(region: str, country: str | None = None, *, entries: Iterable[Mapping]
             ws.column_dimensions["A"].width = longest
     wb.active = 1  # open on Entries
     return wb
+
+
+class Shape:
+    """What one template version in one language writes: its words, whether an HXL row sits under the
+    headers (data then starts a row lower), and which status words the checks know (every language's, or
+    only English in the previous version's shape, whose formulas the bundled edition carries)."""
+
+    def __init__(self, lang: str, hashtags: bool):
+        self.lang, self.hashtags, self.words = lang, hashtags, W.words(lang)
+        self.first_row = 3 if hashtags else 2  # first Entries data row
+        every = [W.words(code) for code in (W.LANGUAGES if hashtags else ("en",))]
+        self.funded = tuple(dict.fromkeys(w.status_funded for w in every))  # as Entries' dropdowns write them
+        # casefolded words the checks compare with: funded amounts/statuses, requirement statuses
+        self.funded_words = tuple(dict.fromkeys(v.casefold() for w in every
+                                                for v in (w.status_funded, *w.status_funded_more)))
+        if not hashtags:  # the previous version's Summary checks knew the one word
+            self.funded_words = ("funded",)
+
+    def check(self, key: str) -> str:
+        return self.words.check(key)
+
+    def is_funded(self, expr: str) -> str:
+        """A formula: is the casefolded text ``expr`` a funded word? ``OR(x="funded",x="financé",…)``."""
+        return _any_of(expr, self.funded_words)
+
+
+def _any_of(expr: str, values) -> str:
+    tests = [f'{expr}="{v}"' for v in values]
+    return tests[0] if len(tests) == 1 else f"OR({','.join(tests)})"
+
+
+def _localised(entries: Iterable[Mapping], vocab, region: str, shape: Shape):
+    """Pre-filled entries with canonical names and statuses written in the template's language."""
+    if shape.lang == "en":
+        yield from entries
+        return
+    reg = vocab.regions[region]
+    status = {L.STATUS_REQUIREMENT: shape.words.status_requirement, L.STATUS_FUNDED: shape.words.status_funded}
+    for entry in entries:
+        out = dict(entry)
+        if out.get("country") in reg.countries:
+            out["country"] = reg.countries.show(out["country"])
+        if out.get("area") in vocab.areas:
+            out["area"] = vocab.areas.show(out["area"])
+        if out.get("status") in status:
+            out["status"] = status[out["status"]]
+        yield out
+
+
+def _localised_summary(summary: PublishedSummary | None, vocab, region: str) -> PublishedSummary | None:
+    if summary is None or vocab.lang == "en":
+        return summary
+    reg = vocab.regions[region]
+
+    def rows(items, names: NameList):
+        return [PublishedRow(names.show(r.name) if r.name in names else r.name, r.value, r.percent) for r in items]
+
+    return PublishedSummary(summary.title, rows(summary.countries, reg.countries), rows(summary.areas, vocab.areas),
+                            summary.total)
 
 
 def region_of(country: str) -> str:
@@ -107,76 +188,51 @@ def write(wb: Workbook, path: str | Path) -> Path:
     return path
 
 
-def _instructions(ws, region: str, country: str | None, with_summary: bool) -> None:
-    ws.title = L.INSTRUCTIONS
+def _instructions(ws, region: str, country: str | None, with_summary: bool, shape: Shape) -> None:
+    text = shape.words.instructions
+    ws.title = shape.words.instructions_sheet
     office = f"{country} ({region})" if country else region
-    lines = [
-        (f"Migration Initiatives — funding requirements: {office}", Font(bold=True, size=14)),
-        ("", None),
-        ("How to fill this workbook", BOLD),
-        ("1. Sheet 'Entries': one row per country and programmatic area.", None),
-        ("2. Country and Programmatic area: pick from the dropdown. A name printed differently in your "
-         "publication may be typed as printed; Excel warns, recon reports it with the canonical name.", None),
-        ("3. Funding requirement (USD): a whole number, no currency sign, e.g. 1200000.", None),
-        ("4. Status: 'Requirement' when the line needs funding; 'Funded' when it is already fully funded. "
-         "A Funded line has NO amount.", None),
-        ("5. Target populations: the categories, separated by semicolons.", None),
-        ("6. Source: where the figure comes from (document, page or line). Notes: anything a reviewer should "
-         "know, e.g. how a figure was settled.", None),
-        ("7. Intentional duplicate: 'Yes' only when a country really has two separate lines for one area.",
-         None),
-    ]
+    lines = [(text["title"].format(office=office), Font(bold=True, size=14)), ("", None), (text["how"], BOLD)]
+    lines += [(line, None) for line in text["steps"]]
     if with_summary:
-        lines += [
-            ("8. Sheet 'Summary': type what your region publishes — the country table, the programmatic-area "
-             "table with the pie-chart percentages exactly as printed (e.g. 9, 2.8 or 10.68), and the total.",
-             None),
-            ("   Grey columns recompute each figure from Entries. 'Check' turns red when they disagree.", None),
-        ]
-    lines += [
-        ("", None),
-        ("Checking", BOLD),
-        ("• Without Python: watch the 'Check' column at the right of 'Entries': each row says what recon will "
-         "report about it (e.g. TEXT AMOUNT, NO AMOUNT, WRITE 'Cameroon', DUPLICATE), or OK."
-         + (" On 'Summary', the Check columns compare your published figures with the entries." if with_summary
-            else ""), None),
-        ("• With recon installed (pip install 'recon[excel]'), the 'Check this workbook' macro runs every "
-         "rule and writes a 'Findings' sheet; offending cells are coloured. See README › Checking inside "
-         "Excel.", None),
-        ("  To add the button: install the xlwings add-in (xlwings addin install), save this workbook as .xlsm "
-         "and assign a button to a macro containing RunPython \"import recon.excel; recon.excel.main()\". "
-         "Checking again clears the previous marks first.", None),
-        ("• No Python? HQ runs recon check FILE.xlsx --annotate OUT.xlsx and sends you the copy: the same "
-         "Findings sheet, with the offending cells coloured and commented (your file is not changed).", None),
-        ("• HQ: recon check FILE.xlsx", None),
-        ("", None),
-        ("Do not rename sheets or headers; hidden sheets '_meta' and '_lists' drive the dropdowns.", None),
-    ]
+        lines += [(line, None) for line in text["summary_steps"]]
+    lines += [("", None), (text["checking"], BOLD),
+              (text["without_python"] + (text["without_python_summary"] if with_summary else ""), None)]
+    lines += [(line, None) for line in text["tail"]]
+    lines += [("", None)] + ([(text["hashtags"], None)] if shape.hashtags else []) + [(text["do_not_rename"], None)]
     width = 110
-    for i, (text, font) in enumerate(lines, start=1):
-        cell = ws.cell(row=i, column=1, value=text)
+    for i, (line, font) in enumerate(lines, start=1):
+        cell = ws.cell(row=i, column=1, value=line)
         cell.alignment = Alignment(wrap_text=True, vertical="top")  # long lines wrap on screen and on paper
         if font:
             cell.font = font
-        elif len(text) > width:
-            ws.row_dimensions[i].height = wrapped_height(text, width)
+        elif len(line) > width:
+            ws.row_dimensions[i].height = wrapped_height(line, width)
     ws.column_dimensions["A"].width = width
     print_setup(ws)
 
 
-def _entries(ws, entries: Iterable[Mapping], formulas: bool = False, live_checks: bool = True) -> int:
+def _hashtag_cell(ws, row: int, column: int, tag: str | None) -> None:
+    cell = ws.cell(row=row, column=column, value=tag)
+    cell.font, cell.fill = HASHTAG_FONT, HASHTAG_FILL
+
+
+def _entries(ws, entries: Iterable[Mapping], formulas: bool, live_checks: bool, shape: Shape) -> int:
     for i, f in enumerate(ENTRY_FIELDS, start=1):
-        header, _aliases, width = L.ENTRY_COLUMNS[f]
-        cell = ws.cell(row=1, column=i, value=header)
+        _header_, _aliases, width = L.ENTRY_COLUMNS[f]
+        cell = ws.cell(row=1, column=i, value=shape.words.header(f))
         cell.font, cell.fill, cell.alignment = WHITE_BOLD, HEADER_FILL, HEADER_ALIGNMENT
         ws.column_dimensions[get_column_letter(i)].width = width
+        if shape.hashtags:
+            _hashtag_cell(ws, 2, i, W.HASHTAGS[f])
     ws.row_dimensions[1].height = HEADER_HEIGHT
     # The amount format for the whole column, so a row typed below the table (LibreOffice does not extend
     # Excel tables) shows 1,200,000 like the rows above it; written cells carry it too (a cell's own style
     # wins over its column's).
     ws.column_dimensions[COL["amount"]].number_format = USD_FORMAT
-    row = 1
-    for row, entry in enumerate(entries, start=2):
+    first = shape.first_row
+    row = first - 1
+    for row, entry in enumerate(entries, start=first):
         for i, f in enumerate(ENTRY_FIELDS, start=1):
             value = entry.get(f)
             if isinstance(value, list | tuple):
@@ -185,130 +241,142 @@ def _entries(ws, entries: Iterable[Mapping], formulas: bool = False, live_checks
                 cell = ws.cell(row=row, column=i, value=value)
                 if isinstance(value, str) and value.startswith("=") and not formulas:
                     cell.data_type = "s"  # inert text: data must not become a formula
-    last = max(row, 2)
-    for r in range(2, last + 1):
+    last = max(row, first)
+    for r in range(first, last + 1):
         ws[f"{COL['amount']}{r}"].number_format = USD_FORMAT
-    ws.freeze_panes = "A2"
+    ws.freeze_panes = f"A{first}"
     width = len(ENTRY_FIELDS) + (1 if live_checks else 0)
     if live_checks:
-        cell = ws.cell(row=1, column=width, value=livecheck.CHECK_HEADER)
+        cell = ws.cell(row=1, column=width, value=shape.words.check_header)
         cell.font, cell.fill, cell.alignment = WHITE_BOLD, HEADER_FILL, HEADER_ALIGNMENT
         ws.column_dimensions[get_column_letter(width)].width = 34
-    table = Table(displayName=L.TABLE_NAME, ref=f"A1:{get_column_letter(width)}{last}")
+        if shape.hashtags:
+            _hashtag_cell(ws, 2, width, W.HASHTAGS["check"])
+    # With the HXL row, the table starts at it (its header): sorting or filtering never moves the hashtags.
+    table = Table(displayName=L.TABLE_NAME, ref=f"A{first - 1}:{get_column_letter(width)}{last}")
     table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
     ws.add_table(table)
-    print_setup(ws, title_rows="1:1")
-    return last - 1
+    print_setup(ws, title_rows=f"1:{first - 1}")
+    return last - first + 1
 
 
-def _entry_checks(ws, n_entries: int, lists: livecheck.Lists, country_office: bool) -> None:
+def _entry_checks(ws, n_entries: int, lists: livecheck.Lists, country_office: bool, shape: Shape) -> None:
     """The live Check column right of the entry fields (and its hidden helper), on every pre-filled row and
     at least :data:`recon.workbook.livecheck.CHECK_ROWS` rows, so rows typed below the table are checked too."""
     check = get_column_letter(len(ENTRY_FIELDS) + 1)
     helper = get_column_letter(len(ENTRY_FIELDS) + 2)
-    last = max(n_entries, livecheck.CHECK_ROWS) + 1
-    for r in range(2, last + 1):
-        shown, found = livecheck.entry_check(r, COL, lists, country_office, last, helper)
+    first = shape.first_row
+    last = max(n_entries, livecheck.CHECK_ROWS) + first - 1
+    for r in range(first, last + 1):
+        shown, found = livecheck.entry_check(r, COL, lists, country_office, last, helper, shape.lang, first)
         ws[f"{check}{r}"] = shown
         ws[f"{helper}{r}"] = found
     ws.column_dimensions[helper].hidden = True
-    rng = f"{check}2:{check}{last}"
-    ws.conditional_formatting.add(rng, FormulaRule(formula=[f'AND({check}2<>"",{check}2<>"OK")'], fill=RED,
-                                                   font=Font(bold=True)))
+    rng = f"{check}{first}:{check}{last}"
+    ok = shape.check("ok")
+    ws.conditional_formatting.add(rng, FormulaRule(formula=[f'AND({check}{first}<>"",{check}{first}<>"{ok}")'],
+                                                   fill=RED, font=Font(bold=True)))
 
 
-def _validations(ws, n_countries: int, n_areas: int, n_entries: int = 0) -> None:
+def _validations(ws, n_countries: int, n_areas: int, shape: Shape, n_entries: int = 0) -> None:
     """Dropdowns and validations on every pre-filled row and :data:`VALIDATED_ROWS` rows at least, so rows
     typed below the table validate as the rows above them."""
     lists = quote_sheetname(L.LISTS)
-    end = max(n_entries, VALIDATED_ROWS) + 1
+    end = max(n_entries, VALIDATED_ROWS) + shape.first_row - 1
+    prompts = shape.words.prompts
 
     def add(col: str, dv: DataValidation) -> None:
+        title, prompt, error_title, error = prompts[col]
+        dv.promptTitle, dv.prompt = title, prompt
+        if error_title:
+            dv.errorTitle, dv.error = error_title, error
         ws.add_data_validation(dv)
-        dv.add(f"{COL[col]}2:{COL[col]}{end}")
+        dv.add(f"{COL[col]}{shape.first_row}:{COL[col]}{end}")
 
     # Warning style: publications sometimes print a name differently, and it must stay enterable.
     add("country", DataValidation(
-        type="list", formula1=f"{lists}!$A$2:$A${n_countries + 1}", errorStyle="warning", allow_blank=True,
-        promptTitle="Country", prompt="Pick the country (or Regional Programmes).",
-        errorTitle="Not in the country list", error="recon will report this name. Keep it only if it is "
-        "printed this way."))
+        type="list", formula1=f"{lists}!$A$2:$A${n_countries + 1}", errorStyle="warning", allow_blank=True))
     add("area", DataValidation(
-        type="list", formula1=f"{lists}!$B$2:$B${n_areas + 1}", errorStyle="warning", allow_blank=True,
-        promptTitle="Programmatic area", prompt="Pick one of the seven programmatic areas.",
-        errorTitle="Not a programmatic area", error="recon will report this area name."))
+        type="list", formula1=f"{lists}!$B$2:$B${n_areas + 1}", errorStyle="warning", allow_blank=True))
     add("amount", DataValidation(
-        type="whole", operator="greaterThanOrEqual", formula1="0", errorStyle="stop", allow_blank=True,
-        promptTitle="USD", prompt="Whole US dollars, e.g. 1200000. Leave empty when Status is Funded.",
-        errorTitle="Whole USD amount", error="Type a whole number ≥ 0 without text. For a funded line, "
-        "leave this empty and set Status to Funded."))
+        type="whole", operator="greaterThanOrEqual", formula1="0", errorStyle="stop", allow_blank=True))
     add("status", DataValidation(
-        type="list", formula1=f'"{",".join(L.STATUSES)}"', errorStyle="stop", allow_blank=True,
-        promptTitle="Status", prompt="Requirement: needs funding (enter the amount). Funded: already fully "
-        "funded (no amount)."))
-    add("populations", DataValidation(
-        type="custom", formula1="TRUE", allow_blank=True, promptTitle="Target populations",
-        prompt="Separate with semicolons, e.g. Governments and regional bodies; Local NGOs and CSOs"))
+        type="list", formula1=f'"{",".join(shape.words.statuses)}"', errorStyle="stop", allow_blank=True))
+    add("populations", DataValidation(type="custom", formula1="TRUE", allow_blank=True))
     add("duplicate_ok", DataValidation(
-        type="list", formula1=f'"{L.YES}"', errorStyle="stop", allow_blank=True,
-        promptTitle="Intentional duplicate", prompt="Yes = a second, separate line for the same country and "
-        "area."))
+        type="list", formula1=f'"{shape.words.yes}"', errorStyle="stop", allow_blank=True))
 
 
-def _mismatch_reason(name: str, field: str, variants: str | None = None, canonical: str | None = None) -> str:
+def _mismatch_reason(name: str | None, field: str, variants: str | None = None, canonical: str | None = None,
+                     shape: Shape | None = None) -> str:
     """What to show instead of a bare MISMATCH when recon would read it otherwise (issue 13: when Excel and
     recon differ, the workbook says why): an amount typed as text in Entries, which SUMIFS skips and recon
     reads (``TEXT AMOUNT IN ENTRIES ROW 7``), or a published name that is a variant recon resolves
     (``WRITE 'Cameroon'``). ``name`` is the row's name cell (``$A5``), or None for the total (any row)."""
+    shape = shape or Shape("en", False)
     e = quote_sheetname(L.ENTRIES)
-    amt = f"{e}!${COL['amount']}$2:${COL['amount']}${VALIDATED_ROWS + 1}"
-    who = f"{e}!${COL[field]}$2:${COL[field]}${VALIDATED_ROWS + 1}"
+    first, last = shape.first_row, VALIDATED_ROWS + shape.first_row - 1
+    amt = f"{e}!${COL['amount']}${first}:${COL['amount']}${last}"
+    who = f"{e}!${COL[field]}${first}:${COL[field]}${last}"
     same = f"(TRIM({who}&\"\")=TRIM({name}&\"\"))*" if name else ""
-    text_row = (f'SUMPRODUCT(MAX({same}ISTEXT({amt})*(TRIM({amt}&"")<>"")*(LOWER(TRIM({amt}&""))<>"funded")'
-                f'*ROW({amt})))')
-    otherwise = '"MISMATCH"'
+    # "Funded" typed as an amount is not a text amount (recon reads it as the status).
+    not_funded = "".join(f'*(LOWER(TRIM({amt}&""))<>"{v}")' for v in shape.funded_words)
+    text_row = f'SUMPRODUCT(MAX({same}ISTEXT({amt})*(TRIM({amt}&"")<>""){not_funded}*ROW({amt})))'
+    mismatch = f'"{shape.check("mismatch")}"'
+    otherwise = mismatch
     if variants:
         t = f"TRIM({name}&\"\")"
-        otherwise = (f'IF(COUNTIF({variants},{t})>0,"WRITE \'"&INDEX({canonical},MATCH({t},{variants},0))&"\'",'
-                     f'"MISMATCH")')
-    return f'IF({text_row}>0,"TEXT AMOUNT IN ENTRIES ROW "&{text_row},{otherwise})'
+        write = shape.check("write")
+        otherwise = (f'IF(COUNTIF({variants},{t})>0,"{write} \'"&INDEX({canonical},MATCH({t},{variants},0))&"\'",'
+                     f'{mismatch})')
+    return f'IF({text_row}>0,"{shape.check("text_amount_row")}"&{text_row},{otherwise})'
 
 
 def _summary(ws, region: str, countries: list[str], areas: list[str], summary: PublishedSummary | None,
-             lists: livecheck.Lists) -> None:
+             lists: livecheck.Lists, shape: Shape) -> None:
+    w = shape.words
+    ok, mismatch, missing = (f'"{shape.check(k)}"' for k in ("ok", "mismatch", "missing"))
     # The region's title as printed when pre-filled; a blank template names its region.
     region_title = (summary.title if summary else None) or region
-    ws["A1"] = "Funding requirements for"
+    ws["A1"] = w.summary_title
     ws["A1"].font = Font(bold=True, size=13)
     ws["B1"] = region_title
     ws["B1"].font = Font(bold=True, size=13)
-    ws["A2"] = ("Type published figures in the yellow cells exactly as printed; grey cells are computed "
-                "from Entries.")
+    ws["A2"] = w.summary_hint
     ws["A2"].font = Font(italic=True)
     e = quote_sheetname(L.ENTRIES)
     amount, cty, area, status = (f"{e}!${COL[f]}:${COL[f]}" for f in ("amount", "country", "area", "status"))
-    requirement_only = f'{status},"<>{L.STATUS_FUNDED}"'
+    # Every language's Funded (SUMIFS criteria are ANDed): a French workbook's "Funded" line is funded too.
+    requirement_only = ",".join(f'{status},"<>{word}"' for word in shape.funded)
+    published_funded = shape.is_funded("LOWER(TRIM(B{r}))")
 
     c_rows = summary.countries if summary else [_blank(n) for n in countries]
     a_rows = summary.areas if summary else [_blank(n) for n in areas]
 
     r = 4
-    _header(ws, r, L.COUNTRY_TABLE_HEADERS)
+    _header(ws, r, w.country_table)
+    if shape.hashtags:
+        r += 1
+        _hashtags(ws, r, W.COUNTRY_TABLE_HASHTAGS)
     c_first = r + 1
     for r, row in enumerate(c_rows, start=c_first):
-        country_reason = _mismatch_reason(f"$A{r}", "country", lists.country_variants, lists.country_canonical)
+        country_reason = _mismatch_reason(f"$A{r}", "country", lists.country_variants, lists.country_canonical,
+                                          shape)
         ws[f"A{r}"], ws[f"B{r}"] = row.name, row.value
         ws[f"D{r}"] = f"=SUMIFS({amount},{cty},$A{r},{requirement_only})"
         ws[f"E{r}"] = f'=IF(ISNUMBER(B{r}),B{r}-D{r},"")'
         ws[f"F{r}"] = (
-            f'=IF(AND(A{r}="",B{r}=""),"",IF(ISNUMBER(B{r}),IF(ABS(B{r}-D{r})<0.5,"OK",{country_reason}),'
-            f'IF(LOWER(TRIM(B{r}))="funded",IF(COUNTIFS({cty},$A{r},{requirement_only})=0,"OK","MISMATCH"),'
-            f'IF(COUNTIF({cty},$A{r})>0,"MISSING",""))))')
+            f'=IF(AND(A{r}="",B{r}=""),"",IF(ISNUMBER(B{r}),IF(ABS(B{r}-D{r})<0.5,{ok},{country_reason}),'
+            f'IF({published_funded.format(r=r)},IF(COUNTIFS({cty},$A{r},{requirement_only})=0,{ok},{mismatch}),'
+            f'IF(COUNTIF({cty},$A{r})>0,{missing},""))))')
         _style_row(ws, r, input_cols="AB", computed_cols="DEF")
     c_last = max(r, c_first)
 
     r = c_last + 2
-    _header(ws, r, L.AREA_TABLE_HEADERS)
+    _header(ws, r, w.area_table)
+    if shape.hashtags:
+        r += 1
+        _hashtags(ws, r, W.AREA_TABLE_HASHTAGS)
     a_first = r + 1
     a_last = a_first + max(len(a_rows), 1) - 1
     total_row = a_last + 2
@@ -319,15 +387,16 @@ def _summary(ws, region: str, countries: list[str], areas: list[str], summary: P
     # (recon: PIE-NOT-PUBLISHED, one note for the region rather than a red cell per slice).
     labelled = f'SUMPRODUCT(--(TRIM($C${a_first}:$C${a_last}&"")<>""))>0'
     table_sum = f"SUM($B${a_first}:$B${a_last})"
+    see_total, no_label, not_a_number = (f'"{shape.check(k)}"' for k in ("see_total", "no_label", "not_a_number"))
     for r, row in enumerate(a_rows, start=a_first):
         ws[f"A{r}"], ws[f"B{r}"] = row.name, row.value
         ws[f"C{r}"] = row.percent
         ws[f"C{r}"].number_format = "@"
         ws[f"D{r}"] = f"=SUMIFS({amount},{area},$A{r},{requirement_only})"
         ws[f"E{r}"] = f'=IF(ISNUMBER(B{r}),B{r}-D{r},"")'
-        area_reason = _mismatch_reason(f"$A{r}", "area", lists.area_variants, lists.area_canonical)
-        ws[f"F{r}"] = (f'=IF(AND(A{r}="",B{r}=""),"",IF(ISNUMBER(B{r}),IF(ABS(B{r}-D{r})<0.5,"OK",'
-                       f'{area_reason}),IF(COUNTIF({area},$A{r})>0,"MISSING","")))')
+        area_reason = _mismatch_reason(f"$A{r}", "area", lists.area_variants, lists.area_canonical, shape)
+        ws[f"F{r}"] = (f'=IF(AND(A{r}="",B{r}=""),"",IF(ISNUMBER(B{r}),IF(ABS(B{r}-D{r})<0.5,{ok},'
+                       f'{area_reason}),IF(COUNTIF({area},$A{r})>0,{missing},"")))')
         ws[f"I{r}"] = pie_label_formula(f"C{r}", sep)
         label = f"I{r}"
         decimals = f'IF(ISNUMBER(FIND(".",{label})),LEN({label})-FIND(".",{label}),0)'
@@ -338,23 +407,24 @@ def _summary(ws, region: str, countries: list[str], areas: list[str], summary: P
         # (recon: PIE-SLICE-FOLLOWS-TABLE, an info pointing at the total).
         own = (f'AND(ABS({tot}-{table_sum})>=0.5,{table_sum}<>0,'
                f'ABS({printed}-ROUND(B{r}/{table_sum}*100,{decimals}))<0.000001)')
-        ws[f"H{r}"] = (f'=IF(A{r}="","",IF(C{r}&""="",IF(AND(ISNUMBER(B{r}),N(B{r})>0,{labelled}),"NO LABEL",""),'
-                       f'IF(ISERROR({printed}),"NOT A NUMBER",IF(G{r}="","",'
-                       f'IF(ABS({printed}-G{r})<0.000001,"OK",IF({own},"SEE TOTAL","MISMATCH"))))))')
+        ws[f"H{r}"] = (f'=IF(A{r}="","",IF(C{r}&""="",IF(AND(ISNUMBER(B{r}),N(B{r})>0,{labelled}),{no_label},""),'
+                       f'IF(ISERROR({printed}),{not_a_number},IF(G{r}="","",'
+                       f'IF(ABS({printed}-G{r})<0.000001,{ok},IF({own},{see_total},{mismatch}))))))')
         ws[f"I{r}"].number_format = "@"
         _style_row(ws, r, input_cols="ABC", computed_cols="DEFGHI")
 
     r = total_row
-    ws[f"A{r}"] = L.TOTAL_LABEL
+    ws[f"A{r}"] = w.total
     ws[f"A{r}"].font = BOLD
     ws[f"B{r}"] = summary.total if summary else None
     ws[f"D{r}"] = f"=SUMIFS({amount},{requirement_only})"
     ws[f"E{r}"] = f'=IF(ISNUMBER(B{r}),B{r}-D{r},"")'
-    ws[f"F{r}"] = f'=IF(ISNUMBER(B{r}),IF(ABS(B{r}-D{r})<0.5,"OK",{_mismatch_reason(None, "country")}),"MISSING")'
+    ws[f"F{r}"] = (f'=IF(ISNUMBER(B{r}),IF(ABS(B{r}-D{r})<0.5,{ok},'
+                   f'{_mismatch_reason(None, "country", shape=shape)}),{missing})')
     _style_row(ws, r, input_cols="AB", computed_cols="DEF")
+    row_missing = f'"{shape.check("row_missing")}"'
     for offset, (label, first, last) in enumerate(
-            (("Sum of the country table", c_first, c_last), ("Sum of the area table", a_first, a_last)),
-            start=1):
+            ((w.country_table_sum, c_first, c_last), (w.area_table_sum, a_first, a_last)), start=1):
         rr = r + offset
         ws[f"A{rr}"] = label
         ws[f"D{rr}"] = f"=SUM(B{first}:B{last})"
@@ -363,24 +433,24 @@ def _summary(ws, region: str, countries: list[str], areas: list[str], summary: P
         # TOTAL-*-TABLE-EXPLAINED, info; TOTAL-ENTRIES on the total row says it).
         # ... or the gap is exactly the entries of names without a row in the table (recon: *-NOT-IN-TABLE).
         unlisted = f"(D{r}-SUM(D{first}:D{last}))"
-        ws[f"F{rr}"] = (f'=IF(ISNUMBER(B{r}),IF(ABS(B{r}-D{rr})<0.5,"OK",IF(ABS(D{rr}-D{r})<0.5,"SEE TOTAL",'
-                        f'IF(AND({unlisted}>=0.5,ABS(B{r}-D{rr}-{unlisted})<0.5),"ROW MISSING","MISMATCH"))),"")')
+        ws[f"F{rr}"] = (f'=IF(ISNUMBER(B{r}),IF(ABS(B{r}-D{rr})<0.5,{ok},IF(ABS(D{rr}-D{r})<0.5,{see_total},'
+                        f'IF(AND({unlisted}>=0.5,ABS(B{r}-D{rr}-{unlisted})<0.5),{row_missing},{mismatch}))),"")')
         _style_row(ws, rr, input_cols="", computed_cols="DEF")
 
-    # Green OK / red otherwise on the check cells only: never on a header row between the tables.
+    # Green OK / red otherwise on the check cells only: never on a header (or HXL) row between the tables.
     for col, first, last in (("F", c_first, c_last), ("F", a_first, a_last), ("F", total_row, total_row + 2),
                              ("H", a_first, a_last)):
         rng = f"{col}{first}:{col}{last}"
-        ws.conditional_formatting.add(rng, CellIsRule(operator="equal", formula=['"OK"'], fill=GREEN))
+        ws.conditional_formatting.add(rng, CellIsRule(operator="equal", formula=[ok], fill=GREEN))
         ws.conditional_formatting.add(
-            rng, FormulaRule(formula=[f'AND({col}{first}<>"",{col}{first}<>"OK")'], fill=RED, font=Font(bold=True)))
+            rng, FormulaRule(formula=[f'AND({col}{first}<>"",{col}{first}<>{ok})'], fill=RED, font=Font(bold=True)))
     for col, width in zip("ABCDEFGHI", SUMMARY_WIDTHS, strict=True):
         ws.column_dimensions[col].width = width
-    ws.freeze_panes = "A4"
+    ws.freeze_panes = "A6" if shape.hashtags else "A4"
     print_setup(ws)
 
-    add_pie_chart(ws, a_first - 1, a_last)
-    ws["J3"] = "Pie chart of the published area table (Excel computes its own %; compare with column C)"
+    add_pie_chart(ws, a_first - 1, a_last, w.chart_title)
+    ws["J3"] = w.chart_note
     ws["J3"].font = Font(italic=True)
 
 
@@ -410,15 +480,20 @@ def print_setup(ws, title_rows: str | None = None) -> None:
         ws.print_title_rows = title_rows
 
 
+def _hashtags(ws, row: int, tags) -> None:
+    for i, tag in enumerate(tags, start=1):
+        _hashtag_cell(ws, row, i, tag)
+
+
 PIE_CHART_ANCHOR = "J4"
 
 
-def add_pie_chart(ws, header_row: int, last_row: int) -> None:
+def add_pie_chart(ws, header_row: int, last_row: int, title: str | None = None) -> None:
     """The Summary's pie chart of the published area table: names in A, USD in B, rows below
-    ``header_row`` (e.g. 15) to ``last_row`` (e.g. 21). :mod:`recon.workbook.annotate` rebuilds it with this when
-    openpyxl could not read the chart back."""
+    ``header_row`` (e.g. 15) to ``last_row`` (e.g. 21); ``title`` in the workbook's language (English by
+    default). :mod:`recon.workbook.annotate` rebuilds it with this when openpyxl could not read the chart back."""
     chart = PieChart()
-    chart.title = "Funding requirement by programmatic area (published USD)"
+    chart.title = title or W.words("en").chart_title
     chart.add_data(Reference(ws, min_col=2, min_row=header_row, max_row=last_row), titles_from_data=True)
     chart.set_categories(Reference(ws, min_col=1, min_row=header_row + 1, max_row=last_row))
     # Percent labels only: left unset, LibreOffice also shows series, category and value on every slice.
@@ -464,31 +539,38 @@ def _style_row(ws, r: int, input_cols: str, computed_cols: str = "") -> None:
 
 
 def _lists(ws, countries: list[str], areas: list[str], populations: list[str], region_countries=None,
-           area_names=None) -> livecheck.Lists:
+           area_names=None, shape: Shape | None = None) -> livecheck.Lists:
     """The hidden lists: dropdown sources (A–D) and what the live checks compare names with (E–I: the
-    region's countries, and the printed variants recon knows with their canonical names)."""
+    region's countries, and the other ways of writing a name recon knows with the name to write — printed
+    variants and, from this version on, the names in the other languages)."""
+    shape = shape or Shape("en", False)
     ws.sheet_state = "hidden"
     region_countries = region_countries or NameList(countries)
     area_names = area_names or NameList(areas)
-    columns = (("Countries", countries), ("Programmatic areas", areas), ("Statuses", list(L.STATUSES)),
-               ("Target populations", populations), ("Countries of the region", region_countries.names),
-               ("Country as printed", list(region_countries.variants)),
-               ("Canonical country", list(region_countries.variants.values())),
-               ("Area as printed", list(area_names.variants)), ("Canonical area", list(area_names.variants.values())))
+    country_as = region_countries.write_as() if shape.hashtags else dict(region_countries.variants)
+    area_as = area_names.write_as() if shape.hashtags else dict(area_names.variants)
+    titles = shape.words.lists
+    values = [countries, areas, list(shape.words.statuses), populations, region_countries.accepted_names,
+              list(country_as), list(country_as.values()), list(area_as), list(area_as.values())]
+    if shape.hashtags:  # the areas a check accepts as written: this language's and the canonical ones
+        values.append(area_names.accepted_names)
+    else:
+        titles = titles[:len(values)]
     refs = []
-    for col, (title, values) in enumerate(columns, start=1):
+    for col, (title, column) in enumerate(zip(titles, values, strict=True), start=1):
         ws.cell(row=1, column=col, value=title).font = BOLD
-        for r, v in enumerate(values, start=2):
+        for r, v in enumerate(column, start=2):
             ws.cell(row=r, column=col, value=v)
         letter = get_column_letter(col)
-        refs.append(f"{quote_sheetname(L.LISTS)}!${letter}$2:${letter}${max(len(values), 1) + 1}")
-    return livecheck.Lists(countries=refs[4], country_variants=refs[5], country_canonical=refs[6], areas=refs[1],
+        refs.append(f"{quote_sheetname(L.LISTS)}!${letter}$2:${letter}${max(len(column), 1) + 1}")
+    return livecheck.Lists(countries=refs[4], country_variants=refs[5], country_canonical=refs[6], areas=refs[-1]
+                           if shape.hashtags else refs[1],
                            area_variants=refs[7], area_canonical=refs[8])
 
 
 def _meta(ws, **values) -> None:
     ws.sheet_state = "hidden"
-    values = {"template_version": TEMPLATE_VERSION, **values,
+    values = {"template_version": TEMPLATE_VERSION, "lang": "en", **values,
               "created_by": f"recon {__version__} on {dt.date.today().isoformat()}"}
     ws["A1"], ws["B1"] = "key", "value"
     for r, key in enumerate(L.META_KEYS, start=2):
