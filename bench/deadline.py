@@ -19,6 +19,7 @@ with its reason); then a corrected workbook. Measured:
     python bench/deadline.py --db postgresql --servers 2               # 150 offices, PostgreSQL, two servers
     python bench/deadline.py --matrix                                  # SQLite and PostgreSQL × 1 and 2 servers
 
+``RECON_SPEED`` in the environment applies to the servers as to any ``recon serve`` (unset: its default).
 PostgreSQL is a throwaway cluster (``tests/postgres.py``: Debian's binaries, run as the postgres user when root).
 Prints one JSON object per configuration and saves them in ``bench/results/deadline-<time>.json``.
 """
@@ -31,7 +32,6 @@ import json
 import os
 import random
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -42,6 +42,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+
+from serving import serving
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -57,12 +59,6 @@ class Office:
     id: int = 0
     rows: list[dict] | None = None  # a country office's entries; None for a regional office
     regional: Path | None = None  # a regional office's bundled workbook
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def pct(values: list[float], p: float) -> float:
@@ -155,26 +151,6 @@ class Memory(threading.Thread):
             self.peak_sum = max(self.peak_sum, total)
 
 
-def start_server(data: Path, db: str | None, log: Path) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    with open(log, "a") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "recon.cli", "serve", "--data", str(data), "--port",
-                                 str(port), *(["--db", db] if db else [])], stdout=out, stderr=subprocess.STDOUT)
-    import httpx
-
-    deadline = time.monotonic() + 300
-    while True:
-        try:
-            httpx.get(base + "/", timeout=5)
-            return proc, base
-        except httpx.HTTPError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                raise SystemExit(f"recon serve did not start: {log.read_text()[-2000:]}") from None
-            time.sleep(0.3)
-
-
 @contextlib.contextmanager
 def database(kind: str):
     if kind == "sqlite":
@@ -225,13 +201,9 @@ def run(kind: str, servers: int, offices_n: int, revisions: int, timeout: float,
             made, token = archive.add_office(office.region, office.country)
             office.id, office.link = made.id, f"/o/{token}"
         log = work / f"serve-{kind}-{servers}.log"
-        procs = []
-        try:
-            bases = []
-            for _ in range(servers):
-                proc, base = start_server(data, url, log)
-                procs.append(proc)
-                bases.append(base)
+        with contextlib.ExitStack() as running:
+            procs = [running.enter_context(serving(data, url, log)) for _ in range(servers)]
+            bases = [p.base for p in procs]
             memory = Memory([p.pid for p in procs])
             memory.start()
             load_before = os.getloadavg()
@@ -243,14 +215,6 @@ def run(kind: str, servers: int, offices_n: int, revisions: int, timeout: float,
             load_after = os.getloadavg()
             memory.done.set()
             memory.join()
-        finally:
-            for proc in procs:
-                proc.terminate()
-            for proc in procs:
-                try:
-                    proc.wait(timeout=60)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
         problems = []
         for office, sent in zip(offices, results, strict=True):
             stored = sorted(archive.revisions(office.id), key=lambda r: r.number)
@@ -281,6 +245,7 @@ def run(kind: str, servers: int, offices_n: int, revisions: int, timeout: float,
         "load_average": {"before": [round(x, 2) for x in load_before], "after": [round(x, 2) for x in load_after]},
         "uptime": subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip(),
         "when": datetime.now(UTC).isoformat(timespec="seconds"), "cpus": os.cpu_count(),
+        "recon_speed": os.environ.get("RECON_SPEED", "auto"),
     }
 
 
@@ -294,7 +259,6 @@ def main() -> None:
     ap.add_argument("--timeout", type=float, default=1800, help="per request, seconds (default 1800)")
     args = ap.parse_args()
     random.seed(2015)
-    os.environ.setdefault("RECON_SPEED", "off")
     configs = ([(k, s) for k in ("sqlite", "postgresql") for s in (1, 2)] if args.matrix
                else [(args.db, args.servers)])
     reports = []

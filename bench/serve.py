@@ -28,24 +28,18 @@ import argparse
 import json
 import os
 import re
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
+from serving import free_port, serving
+
 HERE = Path(__file__).resolve().parent
 DEFAULT = HERE.parent / "workbooks" / "mi2015" / "east-and-horn-of-africa.xlsx"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def pct(values: list[float], p: float) -> float:
@@ -123,19 +117,8 @@ def through_the_site(workbook: Path, count: int, seconds: float) -> dict:
                                                                                 else []),
                                 "--data", str(data), "--url", base], capture_output=True, text=True, check=True)
         link = added.stdout.strip().split(": ", 1)[1]
-        started = time.perf_counter()
-        server = subprocess.Popen([*cmd, "serve", "--data", str(data), "--port", str(port)],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            while True:
-                try:
-                    urllib.request.urlopen(base + "/", timeout=5).close()
-                    break
-                except OSError:
-                    if server.poll() is not None or time.perf_counter() - started > 300:
-                        raise SystemExit("recon serve did not start") from None
-                    time.sleep(0.2)
-            startup_s = time.perf_counter() - started
+        with serving(data, port=port) as server:
+            startup_s = server.started_s
             request_ms = []
             with httpx.Client(base_url=base, timeout=120) as client:
                 office_page = client.get(link, follow_redirects=True)
@@ -149,9 +132,6 @@ def through_the_site(workbook: Path, count: int, seconds: float) -> dict:
                                     files={"workbook": (workbook.name, body)})
                     request_ms.append((time.perf_counter() - t) * 1000)
                     assert r.status_code == 303, r.text[:500]
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
         archive = Archive.open(data=data)
         office = archive.find_office(region, country)
         revisions = [r for r in archive.revisions(office.id) if r.status == "accepted"]

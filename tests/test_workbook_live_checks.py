@@ -72,6 +72,7 @@ def lo(tmp_path_factory):
                                                                      ("57.1", None)])
     inputs["wrong-total"] = sc.wrong_total(d)
     inputs["regional-text-amount"] = sc.text_amount_in_regional_entries(d)
+    inputs["text-amount-left-out"] = sc.text_amount_left_out_of_published(d)
     inputs["variants-in-tables"] = sc.variants_in_published_tables(d)
     inputs["missing-country-row"] = sc.missing_country_row(d)
     inputs["regional-variant-and-unknown"] = fx.write(d, "regional-variant-and-unknown", fx.entries() + [
@@ -201,3 +202,20 @@ def test_name_variant_in_a_published_table_names_the_canonical_name(lo):
                      "F13": "WRITE 'Operations, Emergencies and Post-crisis'"}
     found = {(f.rule, f.location.rsplit(" › ", 1)[-1]) for f in pipeline.run([src]).findings}
     assert found == {("COUNTRY-NAME-VARIANT", "B8"), ("AREA-NAME-VARIANT", "B13")}
+
+
+def test_text_amount_left_out_of_the_published_figures_is_named_where_the_check_said_ok(lo):
+    """Regression: "300,000" typed as text on a Kenya line the published figures leave out. SUMIFS skipped it,
+    so Kenya, Operations and the total matched and their Checks said OK, while recon read 300,000 and
+    reported all three. Now each Check recon disagrees with names the Entries row; the sums stay OK."""
+    src, recalculated = lo["text-amount-left-out"]
+    checks = summary_checks(recalculated)
+    shown = {c: v for c, v in checks.items() if c.startswith("F") and v not in ("OK", "Check")}
+    assert shown == {"F7": "TEXT AMOUNT IN ENTRIES ROW 5", "F12": "TEXT AMOUNT IN ENTRIES ROW 5",
+                     "F14": "TEXT AMOUNT IN ENTRIES ROW 5"}  # Kenya, Operations, the total
+    assert (checks["F15"], checks["F16"]) == ("OK", "OK")  # the published tables add up to the published total
+    assert entry_checks(recalculated) == {5: {"TEXT AMOUNT"}}
+    found = {(f.rule, f.location.rsplit(" › ", 2)[-2], f.location.rsplit(" › ", 1)[-1])
+             for f in pipeline.run([src]).findings}
+    assert found == {("READ-AMOUNT-TEXT", "Entries", "C5"), ("COUNTRY-TABLE-SUM", "Summary", "B7"),
+                     ("AREA-TABLE-SUM", "Summary", "B12"), ("TOTAL-ENTRIES", "Summary", "B14")}

@@ -76,3 +76,14 @@ def variants_in_published_tables(tmp: Path, name: str = "variants-in-tables") ->
                PublishedRow("Emergency, Operations and Post-crisis", 2_000_000, "57.1")]
     s.total = 3_500_100
     return fx.write(tmp, name, rows, s)
+
+
+def text_amount_left_out_of_published(tmp: Path, name: str = "text-amount-left-out", lang: str = "en",
+                                      hashtags: bool | None = None) -> Path:
+    """An extra Kenya line whose amount is typed as the text "300,000", which the published figures leave out:
+    Excel's SUMIFS skips it, so Kenya, Operations and the total add up in Excel, while recon reads 300,000
+    and finds all three 300,000 short. Entries row 5 (row 6 with the HXL row)."""
+    rows = fx.entries()
+    rows.insert(3, {"country": "Kenya", "area": OPS, "amount": "300,000", "status": "Requirement"})
+    wb = template.build(fx.REGION, entries=rows, summary=fx.summary(), lang=lang, hashtags=hashtags)
+    return template.write(wb, tmp / f"{name}.xlsx")

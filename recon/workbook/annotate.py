@@ -242,6 +242,10 @@ def write_copy(source: str | Path, findings: Sequence[Finding], out: str | Path,
         comment.width, comment.height = 420, 40 + 40 * len(m.notes)
         c.comment = comment
 
+    if L.ENTRIES in wb.sheetnames:  # rows the office typed below the template's table print too
+        from recon.workbook.template import print_to_last_entry
+
+        print_to_last_entry(wb[L.ENTRIES])
     ws = wb.create_sheet(sheet, index)
     for r, row in enumerate(findings_rows(findings, lang), start=1):
         for col, value in enumerate(row, start=1):

@@ -256,6 +256,10 @@ def _entries(ws, entries: Iterable[Mapping], formulas: bool, live_checks: bool, 
     table = Table(displayName=L.TABLE_NAME, ref=f"A{first - 1}:{get_column_letter(width)}{last}")
     table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
     ws.add_table(table)
+    # No print area here: the office types its rows below the table, and a fixed area would leave them off
+    # the paper (a formula area that grows is honoured by Excel but ignored by LibreOffice). So a template
+    # prints the Check formulas' rows as blank pages; the annotated copy, whose rows are known, does not
+    # (:func:`print_to_last_entry`).
     print_setup(ws, title_rows=f"1:{first - 1}")
     return last - first + 1
 
@@ -307,29 +311,43 @@ def _validations(ws, n_countries: int, n_areas: int, shape: Shape, n_entries: in
         type="list", formula1=f'"{shape.words.yes}"', errorStyle="stop", allow_blank=True))
 
 
-def _mismatch_reason(name: str | None, field: str, variants: str | None = None, canonical: str | None = None,
-                     shape: Shape | None = None) -> str:
-    """What to show instead of a bare MISMATCH when recon would read it otherwise (issue 13: when Excel and
-    recon differ, the workbook says why): an amount typed as text in Entries, which SUMIFS skips and recon
-    reads (``TEXT AMOUNT IN ENTRIES ROW 7``), or a published name that is a variant recon resolves
-    (``WRITE 'Cameroon'``). ``name`` is the row's name cell (``$A5``), or None for the total (any row)."""
+def _text_amount_row(name: str | None, field: str, shape: Shape | None = None) -> str:
+    """A formula: the last Entries row whose amount is typed as text (``"300,000"``), for the name in ``name``
+    (``$A5``) in the ``field`` column, or for any name when ``name`` is None; 0 when there is none. SUMIFS
+    skips such an amount and recon reads it, so wherever it counts the two add up differently. "Funded" typed
+    as an amount is not one (recon reads it as the status)."""
     shape = shape or Shape("en", False)
     e = quote_sheetname(L.ENTRIES)
     first, last = shape.first_row, VALIDATED_ROWS + shape.first_row - 1
     amt = f"{e}!${COL['amount']}${first}:${COL['amount']}${last}"
     who = f"{e}!${COL[field]}${first}:${COL[field]}${last}"
     same = f"(TRIM({who}&\"\")=TRIM({name}&\"\"))*" if name else ""
-    # "Funded" typed as an amount is not a text amount (recon reads it as the status).
     not_funded = "".join(f'*(LOWER(TRIM({amt}&""))<>"{v}")' for v in shape.funded_words)
-    text_row = f'SUMPRODUCT(MAX({same}ISTEXT({amt})*(TRIM({amt}&"")<>""){not_funded}*ROW({amt})))'
+    return f'SUMPRODUCT(MAX({same}ISTEXT({amt})*(TRIM({amt}&"")<>""){not_funded}*ROW({amt})))'
+
+
+def _text_amount_first(name: str | None, field: str, otherwise: str, shape: Shape) -> str:
+    """``TEXT AMOUNT IN ENTRIES ROW 7`` when a text amount counts here (:func:`_text_amount_row`), whether or
+    not the figures match in Excel, else ``otherwise``: recon reads the text amount, so an OK computed without
+    it would contradict recon's COUNTRY-TABLE-SUM (issue 13: when Excel and recon differ, the workbook says
+    why)."""
+    row = _text_amount_row(name, field, shape)
+    return f'IF({row}>0,"{shape.check("text_amount_row")}"&{row},{otherwise})'
+
+
+def _mismatch_reason(name: str | None, field: str, variants: str | None = None, canonical: str | None = None,
+                     shape: Shape | None = None) -> str:
+    """What to show instead of a bare MISMATCH when recon would read it otherwise: a published name that is a
+    variant recon resolves (``WRITE 'Cameroon'``). ``name`` is the row's name cell (``$A5``), or None for the
+    total. (A text amount is named before the figures are compared: :func:`_text_amount_first`.)"""
+    shape = shape or Shape("en", False)
     mismatch = f'"{shape.check("mismatch")}"'
-    otherwise = mismatch
-    if variants:
-        t = f"TRIM({name}&\"\")"
-        write = shape.check("write")
-        otherwise = (f'IF(COUNTIF({variants},{t})>0,"{write} \'"&INDEX({canonical},MATCH({t},{variants},0))&"\'",'
-                     f'{mismatch})')
-    return f'IF({text_row}>0,"{shape.check("text_amount_row")}"&{text_row},{otherwise})'
+    if not variants:
+        return mismatch
+    t = f"TRIM({name}&\"\")"
+    write = shape.check("write")
+    return (f'IF(COUNTIF({variants},{t})>0,"{write} \'"&INDEX({canonical},MATCH({t},{variants},0))&"\'",'
+            f'{mismatch})')
 
 
 def _summary(ws, region: str, countries: list[str], areas: list[str], summary: PublishedSummary | None,
@@ -365,10 +383,13 @@ def _summary(ws, region: str, countries: list[str], areas: list[str], summary: P
         ws[f"A{r}"], ws[f"B{r}"] = row.name, row.value
         ws[f"D{r}"] = f"=SUMIFS({amount},{cty},$A{r},{requirement_only})"
         ws[f"E{r}"] = f'=IF(ISNUMBER(B{r}),B{r}-D{r},"")'
+        compared = _text_amount_first(
+            f"$A{r}", "country",
+            f'IF(ISNUMBER(B{r}),IF(ABS(B{r}-D{r})<0.5,{ok},{country_reason}),'
+            f'IF(COUNTIFS({cty},$A{r},{requirement_only})=0,{ok},{mismatch}))', shape)
         ws[f"F{r}"] = (
-            f'=IF(AND(A{r}="",B{r}=""),"",IF(ISNUMBER(B{r}),IF(ABS(B{r}-D{r})<0.5,{ok},{country_reason}),'
-            f'IF({published_funded.format(r=r)},IF(COUNTIFS({cty},$A{r},{requirement_only})=0,{ok},{mismatch}),'
-            f'IF(COUNTIF({cty},$A{r})>0,{missing},""))))')
+            f'=IF(AND(A{r}="",B{r}=""),"",IF(OR(ISNUMBER(B{r}),{published_funded.format(r=r)}),{compared},'
+            f'IF(COUNTIF({cty},$A{r})>0,{missing},"")))')
         _style_row(ws, r, input_cols="AB", computed_cols="DEF")
     c_last = max(r, c_first)
 
@@ -395,8 +416,9 @@ def _summary(ws, region: str, countries: list[str], areas: list[str], summary: P
         ws[f"D{r}"] = f"=SUMIFS({amount},{area},$A{r},{requirement_only})"
         ws[f"E{r}"] = f'=IF(ISNUMBER(B{r}),B{r}-D{r},"")'
         area_reason = _mismatch_reason(f"$A{r}", "area", lists.area_variants, lists.area_canonical, shape)
-        ws[f"F{r}"] = (f'=IF(AND(A{r}="",B{r}=""),"",IF(ISNUMBER(B{r}),IF(ABS(B{r}-D{r})<0.5,{ok},'
-                       f'{area_reason}),IF(COUNTIF({area},$A{r})>0,{missing},"")))')
+        compared = _text_amount_first(f"$A{r}", "area", f'IF(ABS(B{r}-D{r})<0.5,{ok},{area_reason})', shape)
+        ws[f"F{r}"] = (f'=IF(AND(A{r}="",B{r}=""),"",IF(ISNUMBER(B{r}),{compared},'
+                       f'IF(COUNTIF({area},$A{r})>0,{missing},"")))')
         ws[f"I{r}"] = pie_label_formula(f"C{r}", sep)
         label = f"I{r}"
         decimals = f'IF(ISNUMBER(FIND(".",{label})),LEN({label})-FIND(".",{label}),0)'
@@ -419,8 +441,9 @@ def _summary(ws, region: str, countries: list[str], areas: list[str], summary: P
     ws[f"B{r}"] = summary.total if summary else None
     ws[f"D{r}"] = f"=SUMIFS({amount},{requirement_only})"
     ws[f"E{r}"] = f'=IF(ISNUMBER(B{r}),B{r}-D{r},"")'
-    ws[f"F{r}"] = (f'=IF(ISNUMBER(B{r}),IF(ABS(B{r}-D{r})<0.5,{ok},'
-                   f'{_mismatch_reason(None, "country", shape=shape)}),{missing})')
+    ws[f"F{r}"] = (f'=IF(ISNUMBER(B{r}),'
+                   f'{_text_amount_first(None, "country", f"IF(ABS(B{r}-D{r})<0.5,{ok},{mismatch})", shape)},'
+                   f'{missing})')
     _style_row(ws, r, input_cols="AB", computed_cols="DEF")
     row_missing = f'"{shape.check("row_missing")}"'
     for offset, (label, first, last) in enumerate(
@@ -433,8 +456,12 @@ def _summary(ws, region: str, countries: list[str], areas: list[str], summary: P
         # TOTAL-*-TABLE-EXPLAINED, info; TOTAL-ENTRIES on the total row says it).
         # ... or the gap is exactly the entries of names without a row in the table (recon: *-NOT-IN-TABLE).
         unlisted = f"(D{r}-SUM(D{first}:D{last}))"
-        ws[f"F{rr}"] = (f'=IF(ISNUMBER(B{r}),IF(ABS(B{r}-D{rr})<0.5,{ok},IF(ABS(D{rr}-D{r})<0.5,{see_total},'
-                        f'IF(AND({unlisted}>=0.5,ABS(B{r}-D{rr}-{unlisted})<0.5),{row_missing},{mismatch}))),"")')
+        # Both sides here are published figures, so a text amount cannot make them differ; but SEE TOTAL and
+        # ROW MISSING are told from the entries' sum, which skips it: named first, as on the total row.
+        explained = (f'IF(ABS(D{rr}-D{r})<0.5,{see_total},'
+                     f'IF(AND({unlisted}>=0.5,ABS(B{r}-D{rr}-{unlisted})<0.5),{row_missing},{mismatch}))')
+        ws[f"F{rr}"] = (f'=IF(ISNUMBER(B{r}),IF(ABS(B{r}-D{rr})<0.5,{ok},'
+                        f'{_text_amount_first(None, "country", explained, shape)}),"")')
         _style_row(ws, rr, input_cols="", computed_cols="DEF")
 
     # Green OK / red otherwise on the check cells only: never on a header (or HXL) row between the tables.
@@ -478,6 +505,18 @@ def print_setup(ws, title_rows: str | None = None) -> None:
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     if title_rows:
         ws.print_title_rows = title_rows
+
+
+def print_to_last_entry(ws) -> None:
+    """Print ``ws`` (Entries) from A1 to its last row holding typed data (``A1:I42``), across the Entries
+    table's columns: the Check formulas reach hundreds of rows further, and LibreOffice and Excel print every
+    row holding a formula, so a short sheet came out with blank pages after its last line. Formula cells do
+    not count; nor do rows typed far to the right of the table."""
+    last = max((c.row for row in ws.iter_rows() for c in row if c.value not in (None, "") and c.data_type != "f"),
+               default=1)
+    table = ws.tables.get(L.TABLE_NAME)
+    end = table.ref.split(":")[1] if table is not None else get_column_letter(ws.max_column)
+    ws.print_area = f"A1:{''.join(ch for ch in end if ch.isalpha())}{last}"
 
 
 def _hashtags(ws, row: int, tags) -> None:
