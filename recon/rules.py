@@ -221,17 +221,22 @@ class Rules:
         _quiet_gx()
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # recon never talks to the network
         import great_expectations as gx
+        from great_expectations.core.id_dict import IDDict
         from great_expectations.data_context.types.base import ProgressBarsConfig
         from great_expectations.execution_engine.pandas_execution_engine import PandasExecutionEngine
         from great_expectations.expectations.expectation import Expectation
         from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+        from great_expectations.validator.v1_validator import Validator
 
         self._gx = gx
+        self._validator = Validator
         # What GX recomputes many times over in one validation, though the answer cannot change meanwhile
         # (see recon.speed.gxmemo): an expectation's configuration, the expectation a configuration
-        # stands for, and the batch's rows under a row condition.
+        # stands for, the batch's rows under a row condition, and the id of a metric's kwargs (an MD5 of
+        # their JSON, asked for some thousand times a run of the same few dozen kwargs).
         self._memo = [(Expectation, "configuration"), (ExpectationConfiguration, "to_domain_obj"),
-                      (PandasExecutionEngine, "_apply_row_condition_filter", _condition_key)]
+                      (PandasExecutionEngine, "_apply_row_condition_filter", _condition_key),
+                      (IDDict, "to_id", _kwargs_key)]
         self.context = gx.get_context(mode="ephemeral")
         self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
         self._source = self.context.data_sources.add_pandas("recon")
@@ -275,12 +280,13 @@ class Rules:
         # row_id as the frame's named index: GX then lists failing rows from the index itself instead of one
         # DataFrame.at per failing row (thousands of rows fail in a large archive).
         given = frame[[c for c in frame.columns if c in read]].set_index("row_id")
-        batch = definition.get_batch(batch_parameters={"dataframe": given})
-        # Batch.validate, not a ValidationDefinition: that also serialises every result into the context's
-        # results store, which recon never reads.
-        with speed.remembering(self._memo):
-            result = batch.validate(suite, expectation_parameters=self.params,
+        # GX's own Validator on the batch definition, not a ValidationDefinition (that also serialises every
+        # result into the context's results store, which recon never reads), nor Batch.validate (that fetches
+        # the batch once more, fingerprinting the frame again, for a validator of its own).
+        validator = self._validator(batch_definition=definition, batch_parameters={"dataframe": given},
                                     result_format=BRIEF_FORMAT if brief else RESULT_FORMAT)
+        with speed.remembering(self._memo):
+            result = validator.validate_expectation_suite(suite, expectation_parameters=self.params)
         # What ValidationDefinition.run would stamp, so the attached report still says when it ran.
         from great_expectations.core.run_identifier import RunIdentifier  # imported by GX already
 
@@ -325,6 +331,16 @@ def _condition_key(_engine, data, row_condition, domain_kwargs) -> tuple:
     """What GX's rows under a row condition depend on: the batch's frame, the condition (a dict or GX's
     condition object, both with a full repr) and its parser."""
     return id(data), repr(row_condition), domain_kwargs.get("condition_parser")
+
+
+def _kwargs_key(kwargs, id_keys=None, id_ignore_keys=None) -> tuple:
+    """What a metric's kwargs id depends on: their content, here as its repr (e.g.
+    ``"[('batch_id', 'recon-entries'), ('column', 'area'), ('row_condition', {...}), ...]"``; values GX
+    puts there are strings, numbers, None, and dicts and lists of them, whose repr shows everything the id's
+    JSON does), and which keys count. Any kwargs holding the same content share one id."""
+    from recon.speed.gxmemo import Shared
+
+    return Shared((type(kwargs), repr(sorted(kwargs.items())), repr(id_keys), repr(id_ignore_keys)))
 
 
 def _findings(exp: dict, ids: np.ndarray, frame: pd.DataFrame, where: pd.Index) -> list[Finding]:

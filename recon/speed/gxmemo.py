@@ -8,7 +8,9 @@ per expectation per run. It also turns each configuration back into an expectati
 expectation or to a configuration while it validates (it substitutes suite parameters into the
 configurations first, before it plans anything, and only ``Expectation.save`` assigns a field). So within
 :func:`remembered`, each object's first answer is kept and given again; when the run ends the memory goes
-with it, so nothing carries over from one upload to the next.
+with it, so nothing carries over from one upload to the next. An answer that depends only on what an object
+holds (a metric's id: an MD5 of its kwargs' JSON, asked of a new dict for every metric GX plans) is keyed
+by that content instead (:class:`Shared`), so that every object holding the same shares it.
 
 This module does not import GX: :mod:`recon.rules` hands in the classes.
 
@@ -28,6 +30,12 @@ _LOCK = threading.RLock()  # the patched attributes are the classes': one rememb
 Key = Callable[..., tuple | None]
 
 
+class Shared(tuple):
+    """A key that names the answer by the arguments' content alone, for any object: what a key function
+    returns for an answer that depends only on what the object holds, not on which object it is (GX builds
+    a new dict with the same kwargs for every metric it plans)."""
+
+
 def _by_object(self, *args, **kwargs) -> tuple | None:
     """The default key: the object alone, for a property or a method called without arguments."""
     return None if args or kwargs else ()
@@ -40,9 +48,10 @@ def _remembering(original, key: Key, memo: dict):
         k = key(self, *args, **kwargs)
         if k is None:
             return original(self, *args, **kwargs)
-        k = (id(original), id(self), *k)
+        shared = isinstance(k, Shared)
+        k = (id(original), *k) if shared else (id(original), id(self), *k)
         kept = memo.get(k)
-        if kept is None or kept[0] is not self:
+        if kept is None or not (shared or kept[0] is self):
             # the object and the arguments are kept alive with the answer, so no id is reused meanwhile
             kept = memo[k] = (self, original(self, *args, **kwargs), args)
         return kept[1]
