@@ -19,6 +19,6 @@ def test_an_archived_finding_is_said_in_french_and_marks_its_cell():
                 message=said("negative amount {amount:usd}", amount=-5000.0),
                 suggestion=said("enter the requirement as a positive number of USD"))
     (back,) = intake.as_findings([json.loads(json.dumps(intake.stored(f), ensure_ascii=False))])
-    assert back.said_in("fr") == ("montant négatif -5,000", "saisissez le besoin en nombre positif d'USD")
+    assert back.said_in("fr") == ("montant négatif -5\u202f000", "saisissez le besoin en nombre positif d'USD")
     assert annotate.cell_of(back.location) == ("Entries", "C2")
     assert back.where == "k › 2015.xlsx › Entries › C2"

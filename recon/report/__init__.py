@@ -39,7 +39,11 @@ def write_reports(result, directory: str | Path, previous: str | Path | dict | N
             return write_reports(result, directory, previous, now=now, folder=own, lang=lang)
     changes = None
     if previous is not None:
-        before = previous if isinstance(previous, dict) else snapshot.load(previous)
+        from recon.pipeline import (
+            revision,  # a report.json, a report folder, workbooks: as `recon diff` reads them
+        )
+
+        before = previous if isinstance(previous, dict) else revision(previous)
         now_snapshot = snapshot.of(result.reconciliation, label="this revision")
         changes = diff.compare(before, now_snapshot)
     rec = record.build(result, previous=changes, now=now)
