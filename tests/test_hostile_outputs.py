@@ -70,11 +70,17 @@ def _env() -> dict:
     return {**os.environ, "NO_COLOR": "1", "PYTHONPATH": os.pathsep.join([str(REPO / "tests"), *sys.path])}
 
 
+def _hears_ctrl_c() -> None:
+    """In the child before exec: Ctrl-C back to its default. A shell's background job (``pytest … &``) starts
+    with SIGINT ignored and passes that on, and these tests' Ctrl-C would then do nothing."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start(*args, small_pipe: bool = False, **kw) -> subprocess.Popen:
     """A real ``recon`` process. ``small_pipe``: its stdout is a one-page pipe the test does not read yet, so
     the process stops at its first large print — after the checks and the lock, before any output file."""
     proc = subprocess.Popen([sys.executable, "-m", "recon.cli", *map(str, args)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, env=_env(), **kw)
+                            stderr=subprocess.PIPE, env=_env(), **{"preexec_fn": _hears_ctrl_c, **kw})
     if small_pipe:
         fcntl.fcntl(proc.stdout.fileno(), 1031, 4096)  # F_SETPIPE_SZ: one page
     return proc
@@ -286,7 +292,7 @@ main()
 
 def _child(patch: str, *args) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-c", _CHILD.format(patch=patch), *map(str, args)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env())
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env(), preexec_fn=_hears_ctrl_c)
 
 
 def _wait_for(proc: subprocess.Popen, word: bytes) -> None:
