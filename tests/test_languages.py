@@ -167,7 +167,7 @@ MISSING_AMOUNT = [{"area": "Migration Health"}, {"area": "Migrant Assistance", "
 def _with_language(path: Path, lang: str) -> Path:
     """A workbook whose hidden _meta says its language (as `recon template --lang` writes it)."""
     wb = load_workbook(path)
-    wb[L.META].append(["language", lang])
+    wb[L.META].append([L.META_LANGUAGE, lang])
     wb.save(path)
     return path
 

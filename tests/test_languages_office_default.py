@@ -13,7 +13,7 @@ from recon.workbook import layout as L
 def in_language(path, lang: str):
     """The workbook with its _meta saying ``lang``, as `recon template --lang` writes it."""
     wb = load_workbook(path)
-    wb[L.META].append(["language", lang])
+    wb[L.META].append([L.META_LANGUAGE, lang])
     wb.save(path)
     return path
 

@@ -7,10 +7,11 @@ import copy
 import fixtures as fx
 
 from recon import pipeline
+from recon.workbook import annotate
 
 
 def flat(findings) -> list[tuple]:
-    return sorted((f.rule, f.severity, f.location or "") for f in findings)
+    return sorted((f.rule, f.severity, str(f.location or "")) for f in findings)
 
 
 def test_financé_and_financiado_in_the_status_column_mean_funded_as_in_the_amount_column(tmp_path):
@@ -104,7 +105,7 @@ def rewrite(src, dest_dir, lang: str):
             if isinstance(b.value, str) and b.value.casefold() == "funded":
                 b.value = w.status_funded.lower()
     meta = wb[L.META]
-    meta.append(["lang", lang])
+    meta.append([L.META_LANGUAGE, lang])
     dest = dest_dir / src.name
     wb.save(dest)
     return dest
@@ -117,7 +118,7 @@ def same_findings(findings) -> list[tuple]:
     def figure(text):  # a figure's value; a name's text differs by language and is left out
         return number(text) if number(text) is not None else None
 
-    return sorted((f.rule, f.severity, f.location or "", f.region or "", f.country or "", f.area or "",
+    return sorted((f.rule, f.severity, str(f.location or ""), f.region or "", f.country or "", f.area or "",
                    figure(f.expected), figure(f.actual), f.usd_at_stake) for f in findings)
 
 
@@ -138,6 +139,12 @@ def test_2015_workbook_rewritten_in_another_language_gives_the_same_findings(tmp
     assert figures(other) == figures(english)
     assert other.reconciliation.entries["status"].astype(str).value_counts().to_dict() == \
         english.reconciliation.entries["status"].astype(str).value_counts().to_dict()
+    # ... with the messages in the workbook's language: its annotated copy's Findings sheet
+    copy_ = annotate.write_copy(translated, other.findings, tmp_path / f"checked-{lang}.xlsx").path
+    rows = list(load_workbook(copy_)["Findings"].iter_rows(min_row=2, values_only=True))
+    said = sorted(f.said_in(lang)[0] for f in other.findings)
+    assert sorted(row[3] for row in rows if row[1]) == said
+    assert set(said) - {f.said_in("en")[0] for f in english.findings}, f"no message in {lang}"
 
 
 def entries_and_summary(path) -> tuple[str, list[dict], PublishedSummary]:
@@ -247,7 +254,7 @@ def test_french_workbook_with_english_names_reconciles_to_the_same_entities(tmp_
     mixed = pipeline.run([path])
     clean = pipeline.run([fx.clean_region(tmp_path)])
     assert figures(mixed) == figures(clean)
-    assert sorted((f.rule, f.location.rsplit(" › ", 1)[-1], f.country, f.area) for f in mixed.findings) == [
+    assert sorted((f.rule, str(f.location).rsplit(" › ", 1)[-1], f.country, f.area) for f in mixed.findings) == [
         ("ENTRY-COUNTRY-VARIANT", "A6", "Regional Programmes", "Migration Policy and Research")]  # HXL row 2
 
 

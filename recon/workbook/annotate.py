@@ -38,7 +38,6 @@ from recon.workbook.words import any_language, is_hashtag_row
 HEADER = [N_("Severity"), N_("Rule"), N_("Location"), N_("Message"), N_("Suggestion")]  # said in the copy's language
 WIDTHS = (10, 30, 44, 90, 70)  # Findings sheet column widths (characters)
 NO_FINDINGS = N_("No findings: every rule passed.")
-META_LANGUAGE = "language"  # the hidden _meta sheet's key for the workbook's language (written by `recon template`)
 # recon's sheet when the office already has a sheet of its own named "Findings" (kept, never replaced).
 RECON_FINDINGS = "Findings (recon)"
 # Cell fills by severity, #RRGGBB: the template's red, Excel's "neutral" amber, a light blue.
@@ -69,12 +68,13 @@ def header(lang: str = DEFAULT) -> list[str]:
 
 
 def meta_language(meta_rows: Iterable[Sequence] | None) -> str:
-    """The workbook's language from its hidden _meta sheet's rows (``["language", "fr"]``); English when
+    """The workbook's language from its hidden _meta sheet's rows (``["lang", "fr"]``); English when
     the template predates languages or the sheet is missing."""
-    for row in meta_rows or ():
-        if len(row) >= 2 and isinstance(row[0], str) and row[0].strip() == META_LANGUAGE:
-            return language(str(row[1] or ""))
-    return DEFAULT
+    found = DEFAULT
+    for row in meta_rows or ():  # the last row with the key, as the reader takes it
+        if len(row) >= 2 and isinstance(row[0], str) and row[0].strip() == L.META_LANGUAGE:
+            found = language(str(row[1] or ""))
+    return found
 
 
 def cell_of(location: Location | None) -> tuple[str, str] | None:

@@ -48,4 +48,5 @@ COUNTRY_TABLE_HEADERS = _EN.country_table
 AREA_TABLE_HEADERS = _EN.area_table
 CHECK_OK = _EN.check("ok")
 
+META_LANGUAGE = "lang"  # the _meta key of the workbook's language: the template writes it, every reader reads it
 META_KEYS = ("template_version", "edition_year", "region", "country", "revision", "office", "created_by", "lang")

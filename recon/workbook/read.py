@@ -142,7 +142,7 @@ def read_source(source: SheetSource, path: Path, sha256: str = "") -> Submission
         raise UnusableInput(name, f"no known region in the hidden '{L.META}' sheet (found {region_printed!r})",
                             "start from `recon template --region ...` and copy your rows into it", L.META, "B4")
     office_country = str(meta.get("country") or "").strip() or None
-    lang = str(meta.get("lang") or "").strip().lower()
+    lang = str(meta.get(L.META_LANGUAGE) or "").strip().lower()
     lang = lang if lang in W.LANGUAGES else W.DEFAULT  # names are read in any language: this one only says which to suggest
     entries_sheet = _entries_sheet(source, name, reg.name, findings)
     rows = source.rows(entries_sheet)

@@ -609,7 +609,7 @@ def _lists(ws, countries: list[str], areas: list[str], populations: list[str], r
 
 def _meta(ws, **values) -> None:
     ws.sheet_state = "hidden"
-    values = {"template_version": TEMPLATE_VERSION, "lang": "en", **values,
+    values = {"template_version": TEMPLATE_VERSION, L.META_LANGUAGE: "en", **values,
               "created_by": f"recon {__version__} on {dt.date.today().isoformat()}"}
     ws["A1"], ws["B1"] = "key", "value"
     for r, key in enumerate(L.META_KEYS, start=2):
