@@ -70,7 +70,7 @@ def entry_checks(recalculated, lang: str) -> dict[int, set[str]]:
 def recon_entry_rows(src) -> dict[int, set[str]]:
     out: dict[int, set[str]] = {}
     for f in pipeline.run([src]).findings:
-        where = annotate.cell_of(f.location or "")
+        where = annotate.cell_of(f.location)
         if where and where[0] == L.ENTRIES and f.rule in PHRASE_KEYS:
             out.setdefault(int("".join(ch for ch in where[1] if ch.isdigit())), set()).add(f.rule)
     return out
@@ -105,4 +105,4 @@ def test_summary_checks_in_the_workbooks_language_point_at_the_total_as_recon_do
     assert country_checks == [w.check("ok")] * 3
     found = pipeline.run([src]).findings
     assert [f.rule for f in found if f.severity == "error"] == ["TOTAL-ENTRIES"]
-    assert all(f.location.endswith(f"B{total}") for f in found)
+    assert all(f.location.cell == f"B{total}" for f in found)

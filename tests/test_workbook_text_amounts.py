@@ -41,10 +41,10 @@ def test_summary_names_the_text_amount_wherever_recon_reads_it_otherwise(lo, lan
     src, recalculated = lo[(lang, hashtags)]
     text_row = 6 if hashtags else 5
     found = pipeline.run([src]).findings
-    on_entries = {(f.rule, f.location.rsplit(" › ", 1)[-1]) for f in found if " › Entries › " in f.location}
+    on_entries = {(f.rule, f.location.cell) for f in found if f.location and f.location.sheet == L.ENTRIES}
     assert on_entries == {("READ-AMOUNT-TEXT", f"C{text_row}")}
-    recon_rows = {int(f.location.rsplit(" › B", 1)[-1]) for f in found
-                  if " › Summary › " in f.location and f.severity == "error"}
+    recon_rows = {int(f.location.cell.removeprefix("B")) for f in found
+                  if f.location and f.location.sheet == L.SUMMARY and f.severity == "error"}
     assert {f.rule for f in found if f.severity == "error"} == {"COUNTRY-TABLE-SUM", "AREA-TABLE-SUM",
                                                                    "TOTAL-ENTRIES"}
     shown = summary_reasons(recalculated, lang)
