@@ -8,11 +8,12 @@ import fixtures as fx
 import pytest
 from libreoffice import recalculate
 from openpyxl import load_workbook
+from test_workbook_live_checks import recon_entry_rows
 
 from recon import pipeline
 from recon.appeal.vocabulary import load
-from recon.workbook import annotate, template
 from recon.workbook import layout as L
+from recon.workbook import template
 from recon.workbook import words as W
 
 # recon rule → the catalogue key of the phrase the Entries Check cell shows for it
@@ -67,19 +68,10 @@ def entry_checks(recalculated, lang: str) -> dict[int, set[str]]:
             if ws[f"{col}{r}"].value not in (None, "", ok)}
 
 
-def recon_entry_rows(src) -> dict[int, set[str]]:
-    out: dict[int, set[str]] = {}
-    for f in pipeline.run([src]).findings:
-        where = annotate.cell_of(f.location)
-        if where and where[0] == L.ENTRIES and f.rule in PHRASE_KEYS:
-            out.setdefault(int("".join(ch for ch in where[1] if ch.isdigit())), set()).add(f.rule)
-    return out
-
-
 @pytest.mark.parametrize("lang", ["fr", "es"])
 def test_entries_check_in_the_workbooks_language_agrees_with_recon(lo, lang):
     src, recalculated = lo[f"kenya-{lang}"]
-    shown, found = entry_checks(recalculated, lang), recon_entry_rows(src)
+    shown, found = entry_checks(recalculated, lang), recon_entry_rows(src, PHRASE_KEYS)
     say = W.words(lang).check
     assert shown == {3: {say("text_amount"), say("duplicate")}, 4: {say("funded_with_amount")},
                      6: {say("negative_amount")}, 7: {say("area_not_in_list")}, 8: {say("status_unknown")},

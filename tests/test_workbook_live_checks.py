@@ -95,12 +95,12 @@ def entry_checks(recalculated) -> dict[int, set[str]]:
     return out
 
 
-def recon_entry_rows(src) -> dict[int, set[str]]:
-    """Entries row → the rules recon reports on it (Entries findings only)."""
+def recon_entry_rows(src, rules=PHRASES) -> dict[int, set[str]]:
+    """Entries row → the ``rules`` recon reports on it (Entries findings only)."""
     out: dict[int, set[str]] = {}
     for f in pipeline.run([src]).findings:
         where = annotate.cell_of(f.location)
-        if where and where[0] == L.ENTRIES and f.rule in PHRASES:
+        if where and where[0] == L.ENTRIES and f.rule in rules:
             out.setdefault(int("".join(ch for ch in where[1] if ch.isdigit())), set()).add(f.rule)
     return out
 
