@@ -39,7 +39,7 @@ def test_freeze_then_nothing_new_then_a_fixed_upload_gives_revision_2_with_chang
     r = freeze(hq)
     assert r.status_code == 303
     board = hq.get("/hq").text
-    assert "Froze budget revision 1: 1 office(s), 1 error(s)" in board
+    assert "Froze budget revision 1: 1 office, 1 error, 0 warnings" in board
     assert "/hq/budget-revisions/1/report.html" in board
     first, = site.archive.budget_revisions()
     assert (first.number, first.frozen_by, first.errors) == (1, "alice", 1)
@@ -102,7 +102,7 @@ def test_cli_revision_freeze_and_list(tmp_path, checker):
     run = CliRunner().invoke
     first = run(cli, ["revision", "freeze", *data])
     assert first.exit_code == 0, first.output
-    assert "froze budget revision 1: 1 office(s), 1 error(s)" in first.output
+    assert "froze budget revision 1: 1 office, 1 error, 0 warnings" in first.output
     again = run(cli, ["revision", "freeze", *data])
     assert again.exit_code == 0 and "nothing new since budget revision 1" in again.output
     listed = run(cli, ["revision", "list", *data])

@@ -23,7 +23,7 @@ from pathlib import Path
 from recon import pipeline
 from recon.appeal.finding import count_by_severity
 from recon.archive.store import no_space_is_clear
-from recon.language import said
+from recon.language import n, said
 from recon.report import FILES
 
 
@@ -94,9 +94,11 @@ def freeze(archive, *, frozen_by: str, rules_dir: Path | None = None, prepared=N
             return _nothing_new(exc.revision)
         except FrozenMeanwhile:
             continue
-        return Frozen(rev, True, said("froze budget revision {number}: {offices} office(s), {errors} error(s), "
-                                      "{warnings} warning(s)", number=rev.number, offices=len(inputs),
-                                      errors=rev.errors, warnings=rev.warnings))
+        return Frozen(rev, True, said("froze budget revision {number}: {offices}, {errors}, {warnings}",
+                                      number=rev.number,
+                                      offices=n(len(inputs), "{count:,} office", "{count:,} offices"),
+                                      errors=n(rev.errors, "{count:,} error", "{count:,} errors"),
+                                      warnings=n(rev.warnings, "{count:,} warning", "{count:,} warnings")))
     raise RuntimeError(f"other freezes kept landing first: gave up after {FREEZE_RETRIES} tries")
 
 
