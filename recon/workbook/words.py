@@ -11,7 +11,7 @@ _lists) are identifiers like the hashtags — formulas, locations and links name
 every language; the Instructions tab is only shown, so it is translated.
 
 Adding a language: a block in :data:`_CATALOGUE` below (copy ``"en"``, translate the values), its code in
-:data:`LANGUAGES`, and its names in ``recon/data/regions.json``, ``areas.json`` and ``populations.json`` (a
+:data:`recon.language.LANGUAGES`, and its names in ``recon/data/regions.json``, ``areas.json`` and ``populations.json`` (a
 key named after the language beside ``"fr"``/``"es"``). Nothing else changes.
 """
 
@@ -21,9 +21,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from recon.appeal.vocabulary import name_key
-
-LANGUAGES = ("en", "fr", "es")
-DEFAULT = "en"
+from recon.language import DEFAULT, LANGUAGES  # one list of languages for workbook words and messages
 
 # Tab names: identifiers, the same in every language (see the module docstring).
 ENTRIES = "Entries"
