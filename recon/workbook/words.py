@@ -12,7 +12,8 @@ every language; the Instructions tab is only shown, so it is translated.
 
 Adding a language: a block in :data:`_CATALOGUE` below (copy ``"en"``, translate the values), its code in
 :data:`recon.language.LANGUAGES`, and its names in ``recon/data/regions.json``, ``areas.json`` and ``populations.json`` (a
-key named after the language beside ``"fr"``/``"es"``). Nothing else changes.
+key named after the language beside ``"fr"``/``"es"``); its messages are a gettext catalogue,
+``recon/locale/<code>/LC_MESSAGES/recon.po`` (``scripts/messages``).
 """
 
 from __future__ import annotations
