@@ -252,12 +252,11 @@ def _check_each(files: list[Path], rules: Path | None, fmt: Format, lang: str = 
     findings grouped under its name; returns the worst exit code. The rules are prepared once."""
     from recon import pipeline
     from recon.errors import UsageError
-    from recon.rules import Rules
 
     missing = [f for f in files if not f.exists()]
     if missing:
         raise UsageError(f"{missing[0]}: no such file or folder")
-    prepared = Rules(rules)
+    prepared = pipeline.prepare_rules(rules)
     results = []
     for f in files:
         subs, bad = pipeline.read_all([f])

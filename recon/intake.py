@@ -95,11 +95,9 @@ class Checker:
     (one at a time: the GX context is shared, so runs are serialised by a lock)."""
 
     def __init__(self, rules_dir: Path | None = None):
-        from recon.rules import Rules
-
         self.rules_dir = rules_dir
         # An upload's verdict is its findings; GX's raw results are never shown, so they need not be kept.
-        self.rules = Rules(rules_dir, raw_results=False)
+        self.rules = pipeline.prepare_rules(rules_dir, raw_results=False)
         self.version = self.rules.loaded.version  # the suites as read once, not read and hashed again
         self._lock = threading.Lock()
 

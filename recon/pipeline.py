@@ -22,16 +22,17 @@ from recon import speed
 from recon.appeal.finding import Finding, count_by_severity, sort_key
 from recon.appeal.submission import Submission
 from recon.errors import UnusableInput, UsageError
+from recon.rules.suites import Suites, load_suites, parameters
 from recon.workbook.read import read_workbook
 
 if TYPE_CHECKING:
     from recon.reconciliation.reconcile import Reconciliation
-    from recon.rules import Rules, Suites
+    from recon.rules.gx import Rules
 
 SUFFIXES = (".xlsx", ".xlsm")
 # A step's name → a context manager around it: ``timer("read")``. bench/run.py passes one to time (or
-# profile) each step: "collect", "read", "prepare" (in a thread while reading), "prepare_wait",
-# "reconcile", "rules".
+# profile) each step: "collect", "read", "prepare" (on a large batch in a thread while reading and
+# reconciling), "reconcile", "prepare_wait", "rules".
 Timer = Callable[[str], AbstractContextManager]
 
 
@@ -61,7 +62,7 @@ class Result:
     reconciliation: Reconciliation
     findings: list[Finding]
     unusable: list[UnusableInput] = field(default_factory=list)
-    rule_run: object = None  # recon.rules.RuleRun: its .results are the raw GX results as JSON
+    rule_run: object = None  # recon.rules.gx.RuleRun: its .results are the raw GX results as JSON
     inputs: list[Path] = field(default_factory=list)
     suites: Suites | None = None  # the rule suites it ran with, as read once (reports name them from here)
 
@@ -108,12 +109,14 @@ def _untimed(_step: str) -> AbstractContextManager:
     return nullcontext()
 
 
-def prepare_rules(rules_dir: Path | None = None) -> Rules:
-    """The rule suites loaded into Great Expectations (the great_expectations import happens here)."""
+def prepare_rules(suites: Suites | Path | None = None, raw_results: bool = True) -> Rules:
+    """The rule suites (as read, or their folder) loaded into Great Expectations — the great_expectations
+    import happens here. ``raw_results=False``: only findings will be asked for (see
+    :class:`~recon.rules.gx.Rules`)."""
     speed.defer_unused_imports()
-    from recon.rules import Rules
+    from recon.rules.gx import Rules
 
-    return Rules(rules_dir)
+    return Rules(suites, raw_results)
 
 
 def read_all(paths: list[Path], advance: Callable[[], None] | None = None,
@@ -161,61 +164,59 @@ def _sorted_out(outcomes: list) -> tuple[list[Submission], list[UnusableInput]]:
 
 def run(paths: Iterable[str | Path], rules_dir: Path | None = None,
         advance: Callable[[], None] | None = None, *, timer: Timer | None = None) -> Result:
+    """Collect → read → reconcile → rules: ``run(["workbooks/mi2015"])``. The suites are read first (plain
+    JSON: the reconciliation takes its parameters from them); Great Expectations is readied with them when
+    the rules are about to run — or, on a large batch, while the workbooks are read and reconciled — and not
+    at all when no workbook could be read."""
     timer = timer or _untimed
+    with timer("collect"):
+        files = collect(paths)
+    suites = load_suites(rules_dir)
 
     def prepare() -> Rules:
         with timer("prepare"):
-            return prepare_rules(rules_dir)
+            return prepare_rules(suites)
 
-    with timer("collect"):
-        files = collect(paths)
     with speed.batch():
         with timer("read"):
             outcomes, prepared = speed.read_each(files, _read_one, advance, meanwhile=prepare)
         subs, bad = _sorted_out(outcomes)
         if bad and not subs:
-            return Refused(bad, rules_dir, files)
+            return Refused(bad, suites, files)
+        from recon.reconciliation.reconcile import reconcile  # pandas: only once something was read
+
+        with timer("reconcile"):
+            rec = reconcile(subs, parameters(suites.data))
         with timer("prepare_wait"):
             ready = prepared()
-        return run_submissions(subs, bad, rules_dir, files, prepared=ready, timer=timer)
+        return _checked(rec, bad, files, ready, timer)
 
 
 class Refused(Result):
     """What :func:`run` gives when no workbook could be read: the reasons, at once. No rules are prepared
-    (they would have nothing to check), and the empty reconciliation and the rule suites, which import
-    pandas, are made only when a report asks for them: ``recon check bomb.xlsx`` says why and exits.
+    (they would have nothing to check), and the empty reconciliation, which imports pandas, is made only
+    when a report asks for it: ``recon check bomb.xlsx`` says why and exits.
 
     >>> run(["bomb.xlsx"]).unusable[0].problem                      # doctest: +SKIP
     'suspicious compression ratio 419:1 in xl/worksheets/sheet2.xml (a zip bomb?)'
     """
 
-    def __init__(self, bad: list[UnusableInput], rules_dir: Path | None = None, inputs: list[Path] = ()):
+    def __init__(self, bad: list[UnusableInput], suites: Suites, inputs: list[Path] = ()):
         self.unusable = list(bad)
         self.findings = sorted(_unusable(bad), key=sort_key)
         self.rule_run = None
         self.inputs = list(inputs)
-        self.rules_dir = rules_dir
+        self.suites = suites
 
     @property
     def submissions(self) -> list[Submission]:
         return []
 
     @cached_property
-    def suites(self) -> Suites:
-        from recon.rules import load_suites
-
-        return load_suites(self.rules_dir)
-
-    @cached_property
     def reconciliation(self) -> Reconciliation:
         from recon.reconciliation.reconcile import reconcile
-        from recon.rules import parameters
 
         return reconcile([], parameters(self.suites.data))
-
-    @cached_property
-    def rules_version(self) -> str:
-        return self.suites.version
 
 
 def _unusable(bad: Iterable[UnusableInput]) -> list[Finding]:
@@ -233,6 +234,12 @@ def run_submissions(subs: list[Submission], bad: list[UnusableInput] = (), rules
     ready = prepared or prepare_rules(rules_dir)
     with timer("reconcile"):
         rec = reconcile(subs, ready.parameters)
+    return _checked(rec, bad, inputs, ready, timer)
+
+
+def _checked(rec: Reconciliation, bad: list[UnusableInput], inputs: list[Path], ready: Rules,
+             timer: Timer) -> Result:
+    """The rules on a reconciliation, and the Result: every finding, sorted."""
     with timer("rules"):
         ran = speed.run_rules(ready, rec)
     findings = sorted(_unusable(bad) + rec.findings + ran.findings, key=sort_key)

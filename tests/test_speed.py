@@ -35,7 +35,7 @@ WAYS = ("off", "always")
 
 @pytest.fixture(scope="module")
 def ready():
-    return rules.Rules()
+    return pipeline.prepare_rules()
 
 
 def findings(paths: list[Path], way: str, ready) -> list:
@@ -161,7 +161,7 @@ META = {"rule": "ENTRY-AMOUNT-ODD", "message": "amount {amount:usd}", "location"
 def test_suites_the_witness_argument_does_not_cover_give_the_same_findings(tmp_path, extra, fails):
     big = [{"country": "Kenya", "area": "Migration Health", "amount": 2_000_000 + i} for i in range(4)]
     path = fx.clean_country(tmp_path, "big", rows=fx.KENYA_ENTRIES + big)
-    found = both_ways([path], rules.Rules(_with_expectation(tmp_path, extra)))
+    found = both_ways([path], pipeline.prepare_rules(_with_expectation(tmp_path, extra)))
     assert ("ENTRY-AMOUNT-ODD" in {f[0] for f in found}) is fails
 
 

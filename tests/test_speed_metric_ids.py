@@ -31,10 +31,10 @@ def test_content_keyed_answers_are_shared_between_objects_holding_the_same():
 
 @pytest.fixture(scope="module")
 def gx_ids():
-    """GX's IDDict as recon.rules remembers it (importing recon.rules is what imports GX)."""
+    """GX's IDDict as recon.rules.gx remembers it (importing recon.rules.gx is what imports GX)."""
     from great_expectations.core.id_dict import IDDict
 
-    from recon.rules import _kwargs_key
+    from recon.rules.gx import _kwargs_key
 
     return IDDict, _kwargs_key
 

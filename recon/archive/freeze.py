@@ -67,7 +67,7 @@ def staged_inputs(archive, inputs: list[dict]):
 
 
 def freeze(archive, *, frozen_by: str, rules_dir: Path | None = None, prepared=None) -> Frozen:
-    """Freeze the next budget revision (see the module docstring). ``prepared`` — recon.rules.Rules already
+    """Freeze the next budget revision (see the module docstring). ``prepared`` — recon.rules.gx.Rules already
     built (the web's checker has them) — saves building the suites again; the CLI leaves it None.
 
     Whether anything is new is decided again inside the transaction that numbers the revision

@@ -22,7 +22,7 @@ from recon.language import Text, n, said
 from recon.reconciliation.rounding import RULES, largest_remainder_range, printed_decimals
 from recon.workbook import layout as L
 
-# Parameters the reconciliation maths needs; the pie-chart suite's meta overrides them (see recon.rules).
+# Parameters the reconciliation maths needs; the pie-chart suite's meta overrides them (see recon.rules.suites).
 DEFAULT_PARAMETERS = {"rounding": "half_up", "percent_target": 100}
 
 

@@ -45,7 +45,7 @@ from recon.speed import collector, gxmemo, imports, readers
 
 if TYPE_CHECKING:
     from recon.reconciliation.reconcile import Reconciliation
-    from recon.rules import RuleRun, Rules
+    from recon.rules.gx import RuleRun, Rules
 
 MODES = ("off", "auto", "always")
 
@@ -102,7 +102,7 @@ def run_rules(rules: Rules, recon: Reconciliation, chosen: str | None = None) ->
     chosen = mode(chosen)
     if chosen == "off":
         return rules.run(recon)
-    from recon.rules import Checked, RuleRun
+    from recon.rules.gx import Checked, RuleRun
     from recon.speed import forking, witness
 
     def check(name: str) -> Checked:
@@ -126,7 +126,7 @@ def in_two_passes(rules: Rules, name: str, frame, indices: list[int] | None = No
     first says only which expectations fail (about half the metrics, none listing rows — most expectations
     hold on most uploads), then lists the rows of each failing expectation on its own (a sub-suite of one,
     so at most one per expectation is ever built). The result kept is the first pass's."""
-    from recon.rules import Validation
+    from recon.rules.gx import Validation
 
     brief = rules.validate(name, frame, indices, brief=True)
     failing, rows = {}, brief.rows

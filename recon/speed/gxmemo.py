@@ -12,7 +12,7 @@ with it, so nothing carries over from one upload to the next. An answer that dep
 holds (a metric's id: an MD5 of its kwargs' JSON, asked of a new dict for every metric GX plans) is keyed
 by that content instead (:class:`Shared`), so that every object holding the same shares it.
 
-This module does not import GX: :mod:`recon.rules` hands in the classes.
+This module does not import GX: :mod:`recon.rules.gx` hands in the classes.
 
 >>> with remembered([(Expectation, "configuration")]):                 # doctest: +SKIP
 ...     batch.validate(suite)

@@ -30,7 +30,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from recon.rules import Validation, named_columns
+from recon.rules.gx import Validation
+from recon.rules.suites import named_columns
 
 # Row-wise expectations: each row's verdict depends on its own value of `column` (and the row condition).
 ROW_WISE = {
@@ -151,8 +152,8 @@ def marked(gid: np.ndarray, positions: np.ndarray) -> np.ndarray:
 
 def validate(suite: dict, frame: pd.DataFrame, gx: Callable[..., Validation], mode: str) -> Validation:
     """``gx(frame)`` — what Great Expectations says of every row of ``frame`` for ``suite`` (its JSON) —
-    from its witness rows where :func:`plan` allows. ``gx`` is GX validation handed in (recon.rules'
-    ``Rules.validate`` for this suite): ``gx(rows)`` validates ``rows`` against the whole suite,
+    from its witness rows where :func:`plan` allows. ``gx`` is GX validation handed in
+    (:meth:`recon.rules.gx.Rules.validate` for this suite): ``gx(rows)`` validates ``rows`` against the whole suite,
     ``gx(rows, indices)`` against its expectations ``indices`` only. The same failing rows either way."""
     parts = plan(suite, frame) if applies(frame, mode) else None
     if parts is None:

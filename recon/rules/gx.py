@@ -1,11 +1,10 @@
-"""The Great Expectations adapter: suites, GX, findings — the only module that imports great_expectations.
+"""The Great Expectations adapter — the only module that imports great_expectations.
 
-Suites are plain JSON in ``expectations/`` (one per concern). Each expectation's ``meta`` holds the rule id,
-a description and message templates; ``severity`` is GX's own (critical → error, warning, info). Suites are
-loaded into an ephemeral context — every expectation is built one by one so that a typo'd type is an error
-here rather than silently dropped — and run on the frames of a :class:`~recon.reconciliation.reconcile.Reconciliation`.
-Failing rows come back through ``unexpected_index_column_names=["row_id"]`` (``row_id`` is the frame's index,
-so GX lists them without a lookup per row) and become Findings.
+:class:`Rules` loads the suites (:mod:`recon.rules.suites`) into an ephemeral context — every expectation
+built one by one, so that a typo'd type is an error here rather than silently dropped — and validates a frame
+of a :class:`~recon.reconciliation.reconcile.Reconciliation` against one of them. Failing rows come back
+through ``unexpected_index_column_names=["row_id"]`` (``row_id`` is the frame's index, so GX lists them
+without a lookup per row) and become Findings (:mod:`recon.rules.findings`).
 
 :meth:`Rules.run` validates every row of every suite here; :func:`recon.speed.run_rules` gives the same
 findings sooner on a large batch, calling :meth:`Rules.validate` (one GX run) and :meth:`Rules.findings`.
@@ -13,14 +12,11 @@ findings sooner on a large batch, calling :meth:`Rules.validate` (one GX run) an
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import os
 import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -30,93 +26,10 @@ from recon import speed
 from recon.appeal.finding import Finding
 from recon.appeal.vocabulary import load
 from recon.errors import RulesError
-from recon.language import FORMAT, TEMPLATE_KEYS, Text, said
-from recon.reconciliation.reconcile import Reconciliation, entry_cells
+from recon.reconciliation.reconcile import Reconciliation
+from recon.rules.findings import of_failing
+from recon.rules.suites import Suites, load_suites, parameters, suite_columns
 from recon.workbook import layout as L
-
-SUITES = ("entries", "country_totals", "area_totals", "pie_chart", "totals")
-SEVERITY = {"critical": "error", "warning": "warning", "info": "info"}
-# Failing rows fetched per expectation; beyond it recon reports a count (keeps 1M-row batches fast).
-MAX_ROWS_PER_RULE = int(os.environ.get("RECON_MAX_ROWS_PER_RULE", 50_000))
-
-
-def default_dir() -> Path:
-    """The suites recon ships with: the copy installed in the package, else the checkout's ``expectations/``."""
-    from recon.shipped import shipped
-
-    found = shipped("expectations")
-    if found is None:
-        raise RulesError("no expectations/ folder found; pass --rules DIR")
-    return found
-
-
-@dataclass(frozen=True)
-class Suites:
-    """The rule suites as read once from their folder: JSON, each file's SHA-256 and a short version hash
-    of them all, e.g. ``Suites(directory, {"entries": {...}, ...}, {"entries": "9c0e…", ...}, "3f2a9c1b7e04")``.
-    A report names what it ran with from here, without reading the folder again."""
-
-    directory: Path
-    data: dict[str, dict]  # "pie_chart" → {"name": ..., "meta": ..., "expectations": [...]}
-    sha256: dict[str, str]
-    version: str  # printed in reports
-
-
-def load_suites(directory: Path | None = None) -> Suites:
-    """Every suite of :data:`SUITES` from ``directory`` (default :func:`default_dir`); no GX import."""
-    directory = Path(directory or default_dir())
-    data, sha256, digest = {}, {}, hashlib.sha256()
-    for name in SUITES:
-        path = directory / f"{name}.json"
-        try:
-            raw = path.read_bytes()
-            data[name] = json.loads(raw.decode("utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise RulesError(f"{path}: cannot read rule suite ({exc})") from exc
-        sha256[name] = hashlib.sha256(raw).hexdigest()
-        digest.update(raw)
-    return Suites(directory, data, sha256, digest.hexdigest()[:12])
-
-
-def read_suites(directory: Path | None = None) -> dict[str, dict]:
-    """The suites as JSON (no GX import): ``{"pie_chart": {"name": ..., "meta": ..., "expectations": [...]}}``."""
-    return load_suites(directory).data
-
-
-def parameters(suites: dict[str, dict]) -> dict:
-    """Parameters of the reconciliation maths (rounding rule, 100 % target) from the pie-chart suite."""
-    return dict(suites["pie_chart"].get("meta", {}).get("parameters", {}))
-
-
-def rules_version(directory: Path | None = None) -> str:
-    """A short hash of the suites' bytes, printed in reports: ``"3f2a9c1b7e04"``."""
-    return load_suites(directory).version
-
-
-def named_columns(node) -> set[str]:
-    """Every column an expectation's kwargs (or a row condition) name: ``column``, ``column_A``/``_B``,
-    ``column_list`` and a condition's ``{"column": {"name": ...}}``."""
-    out: set[str] = set()
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key in ("column", "column_A", "column_B", "name") and isinstance(value, str):
-                out.add(value)
-            elif key == "column_list":
-                out.update(value)
-            else:
-                out |= named_columns(value)
-    elif isinstance(node, list):
-        for item in node:
-            out |= named_columns(item)
-    return out
-
-
-def suite_columns(data: dict) -> set[str]:
-    """Every column a suite's expectations and row conditions name, plus ``row_id``."""
-    cols = {"row_id"}
-    for exp in data.get("expectations", []):
-        cols |= named_columns(exp.get("kwargs", {}))
-    return cols
 
 
 @dataclass
@@ -148,7 +61,7 @@ class Checked:
 
 @dataclass
 class RuleRun:
-    """Every suite checked, in :data:`SUITES` order."""
+    """Every suite checked, in :data:`~recon.rules.suites.SUITES` order."""
 
     suites: dict[str, Checked]
 
@@ -211,8 +124,10 @@ class Rules:
     [Finding(rule='ENTRY-AMOUNT-MISSING', severity='error', ...)]
     """
 
-    def __init__(self, directory: Path | None = None, raw_results: bool = True):
-        self.loaded = load_suites(directory)
+    def __init__(self, suites: Suites | Path | None = None, raw_results: bool = True):
+        """``suites``: as already read (:func:`~recon.rules.suites.load_suites`), or their folder (default:
+        the shipped ones)."""
+        self.loaded = suites if isinstance(suites, Suites) else load_suites(suites)
         # False: the caller reads the findings only (an upload's verdict), not GX's raw results, so
         # recon.speed may first ask GX which expectations fail and then list the rows of only those.
         self.raw_results = raw_results
@@ -312,9 +227,7 @@ class Rules:
 
     def findings(self, name: str, frame: pd.DataFrame, failing: dict[int, np.ndarray]) -> list[Finding]:
         """A Finding per failing row of each expectation of suite ``name``, in the suite's order."""
-        expectations = self.suites[name]["expectations"]
-        where = pd.Index(frame["row_id"].to_numpy())  # row_id → position
-        return [f for i in sorted(failing) for f in _findings(expectations[i], failing[i], frame, where)]
+        return of_failing(self.suites[name], frame, failing)
 
     def check(self, name: str, recon: Reconciliation) -> Checked:
         """Suite ``name`` on every row of its frame → its Findings and GX's result."""
@@ -341,102 +254,3 @@ def _kwargs_key(kwargs, id_keys=None, id_ignore_keys=None) -> tuple:
     from recon.speed.gxmemo import Shared
 
     return Shared((type(kwargs), repr(sorted(kwargs.items())), repr(id_keys), repr(id_ignore_keys)))
-
-
-def _findings(exp: dict, ids: np.ndarray, frame: pd.DataFrame, where: pd.Index) -> list[Finding]:
-    meta = exp.get("meta", {})
-    severity = SEVERITY.get(str(exp.get("severity", "critical")).lower(), "error")
-    positions = where.get_indexer(np.sort(ids)[:MAX_ROWS_PER_RULE])
-    # Only the columns a Finding reads: the entries frame has ~40, and thousands of rows may fail.
-    wanted = {f for key in ("expected", "actual", "message", "suggestion") for _lit, f, _spec in
-              _pieces(meta.get(key) or "") if f} | {meta.get("stake"), meta.get("location", "location"),
-                                                    "file", "row", "area", "country", "name", "scope", "region"}
-    location = meta.get("location", "")
-    if location.startswith("@"):
-        wanted.add("col_" + location[1:])
-    rows = frame.iloc[positions][[c for c in frame.columns if c in wanted]]
-    found = _findings_of(meta, severity, rows)
-    more = len(ids) - len(found)
-    if more > 0:
-        found.append(Finding(meta.get("rule", "?"), severity,
-                             message=said("… and {more} more rows fail this rule", more=more),
-                             suggestion=said("fix the rows above first; raise RECON_MAX_ROWS_PER_RULE to list all")))
-    return found
-
-
-_FMT = FORMAT  # the message templates' formatter, shared with every other message
-
-
-@cache
-def _pieces(template: str) -> tuple[tuple[str, str | None, str], ...]:
-    """A template parsed once: ``"gap {gap_usd:usd}"`` → ``(("gap ", "gap_usd", "usd"),)``."""
-    pieces = tuple(_FMT.parse(template))
-    if any(conv or (f and not f.isidentifier()) for _lit, f, _spec, conv in pieces):
-        return ((template, "\0", ""),)  # conversions or attribute access: the full formatter, below
-    return tuple((lit, f, spec or "") for lit, f, spec, _conv in pieces)
-
-
-def _texts(template: str | None, rows: pd.DataFrame, n: int) -> list[str | None]:
-    """``template`` filled for every row of ``rows``, column by column: each field is formatted once per
-    distinct value (a categorical's categories, a number column's values), not once per row — thousands
-    of rows may fail one rule, and they share a handful of countries and areas."""
-    if not template:
-        return [None] * n
-    pieces = _pieces(template)
-    if pieces and pieces[0][1] == "\0":  # the full formatter, row by row
-        records = rows.astype(object).to_dict("records")
-        return [_FMT.format(template, **r) for r in records]
-    columns: list[list[str]] = []
-    for lit, f, spec in pieces:
-        if f is None:
-            columns.append([lit] * n)
-            continue
-        col = rows[f]
-        if isinstance(col.dtype, pd.CategoricalDtype):
-            texts = [lit + _FMT.format_field(v, spec) for v in col.cat.categories] + \
-                [lit + _FMT.format_field(None, spec)]  # code -1: a missing value
-            columns.append(list(map(texts.__getitem__, col.cat.codes.tolist())))
-        else:
-            seen: dict = {}
-            columns.append([seen[v] if v in seen else seen.setdefault(v, lit + _FMT.format_field(v, spec))
-                            for v in col.tolist()])
-    return ["".join(t) for t in zip(*columns, strict=True)] if columns else [""] * n
-
-
-def _sayable(template: str | None, rows: pd.DataFrame, english: list[str | None]) -> list:
-    """Each row's English text as a :class:`Text` that keeps the suite's template (the msgid) and the row's
-    values, so that it can be said in another language."""
-    if not template:
-        return english
-    fields = dict.fromkeys(f for _lit, f, _spec, _conv in _FMT.parse(template) if f)
-    values = {f: rows[f].astype(object).tolist() for f in fields if f in rows.columns}
-    return [Text(template, {f: v[i] for f, v in values.items()}, english=e) for i, e in enumerate(english)]
-
-
-def _findings_of(meta: dict, severity: str, rows: pd.DataFrame) -> list[Finding]:
-    """One Finding per failing row: ``rows`` holds the columns its templates, stake and location read."""
-    n = len(rows)
-    rule = meta.get("rule", "?")
-
-    def column(name: str | None, default=None) -> list:
-        return rows[name].tolist() if name in rows.columns else [default] * n
-
-    # every text is sayable: words in the reader's language, figures as the reader writes them
-    expected, actual, message, suggestion = (_sayable(meta.get(k), rows, _texts(meta.get(k), rows, n))
-                                             for k in ("expected", "actual", *TEMPLATE_KEYS))
-    stakes = column(meta.get("stake", ""), 0)
-    named = column("name")
-    area = column("area") if "area" in rows.columns else (
-        named if "pie" in meta.get("location", "") or rule.startswith(("AREA", "PIE")) else [None] * n)
-    country = column("country") if "country" in rows.columns else (
-        named if rule.startswith("COUNTRY") else [None] * n)
-    location = meta.get("location", "location")
-    # "@amount": the cell of the entry's row, built here for failing rows only
-    where = entry_cells(rows, location[1:]).tolist() if location.startswith("@") else column(location)
-    regions = [s or r for s, r in zip(column("scope"), column("region"), strict=True)]
-    return [Finding(rule=rule, severity=severity, region=g, country=c if isinstance(c, str) else None,
-                    area=a if isinstance(a, str) else None, expected=e, actual=act, location=w,
-                    message=m or "", suggestion=sg,
-                    usd_at_stake=0.0 if st is None or pd.isna(st) else abs(float(st)))
-            for g, c, a, e, act, w, m, sg, st in zip(regions, country, area, expected, actual, where, message,
-                                                      suggestion, stakes, strict=True)]
