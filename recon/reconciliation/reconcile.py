@@ -341,11 +341,19 @@ def tally(entries: pd.DataFrame) -> pd.DataFrame:
     }, copy=False)
 
 
-def _computed(counted: pd.DataFrame, key: str) -> pd.DataFrame:
+def _computed(counted: pd.DataFrame, key: str) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """What the entries add up to per scope and name, one group each, in order of first appearance: the keys
+    (``scope``, ``region``, ``name``, as text) and the sums and counts."""
     g = counted.groupby(["scope", "region", key], sort=False)
-    return g.agg(computed_usd=("req_amount", "sum"), n_entries=("req_amount", "size"),
-                 n_requirement=("n_requirement", "sum"), n_funded=("n_funded", "sum"),
-                 n_missing=("n_missing", "sum")).reset_index().rename(columns={key: "name"})
+    # Plain sum and size, not named aggregations: those run pandas' aggregation machinery once per output
+    # column, which dominates on a single workbook.
+    sums = g[["req_amount", "n_requirement", "n_funded", "n_missing"]].sum()
+    index = sums.index
+    keys = {k: np.asarray(index.levels[i], dtype=object)[index.codes[i]]
+            for i, k in enumerate(("scope", "region", "name"))}
+    values = {"computed_usd": sums["req_amount"].to_numpy(), "n_entries": g.size().to_numpy(),
+              **{c: sums[c].to_numpy() for c in ("n_requirement", "n_funded", "n_missing")}}
+    return keys, values
 
 
 def _table(counted: pd.DataFrame, summaries: dict[str, Submission], key: str, which: str) -> pd.DataFrame:
@@ -355,43 +363,68 @@ def _table(counted: pd.DataFrame, summaries: dict[str, Submission], key: str, wh
     # One frame from every summary's records (not one small frame per summary: 72 of them in an archive).
     pub = pd.DataFrame([{**r, "scope": scope} for scope, s in summaries.items() for r in getattr(s, rows)],
                        columns=[*TABLE_COLUMNS, "scope"])
-    comp = _computed(counted, key)
-    for frame in (pub, comp):  # an empty side has no dtype to agree on: make the keys text
-        frame["name"] = frame["name"].astype(object)
-        frame["region"] = frame["region"].astype(object)
-        frame["scope"] = frame["scope"].astype(object)
-    pub = pub.assign(order=np.arange(len(pub)))
-    comp = comp.assign(order=np.arange(len(pub), len(pub) + len(comp)))
-    keys = ["scope", "region", "name"]
-    t = pub.merge(comp.drop(columns="order"), on=keys, how="outer", indicator=True)
-    # Keep the published table's order, then names only the entries have (in entry order).
-    entry_order = t[keys].merge(comp[[*keys, "order"]], how="left")["order"]
-    t["order"] = t["order"].fillna(pd.Series(entry_order.to_numpy(), index=t.index))
-    t = t.sort_values(["order"], kind="stable").drop(columns="order").reset_index(drop=True)
-    t["in_table"] = (t["_merge"] != "right_only").astype("int64")
-    t["has_entries"] = (t["_merge"] != "left_only").astype("int64")
-    t = t.drop(columns="_merge")
-    t["has_summary"] = t["scope"].isin(summaries).astype("int64")
-    for c in ("computed_usd", "n_entries", "n_requirement", "n_funded", "n_missing"):
-        t[c] = t[c].fillna(0)
-    t["published_funded"] = t["published_funded"].fillna(False).astype(bool).astype("int64")
+    comp_keys, comp = _computed(counted, key)
+    # An empty side has no dtype to agree on: the keys are text (object) on both sides.
+    pub_keys = {k: pub[k].to_numpy(dtype=object) for k in comp_keys}
+    # The outer join, done by hand: the published table's rows in its order, each with its computed row if
+    # any (one at most: _computed has one group per scope and name), then the names only the entries have,
+    # in entry order. A table has few rows (scopes × names) at any batch size, so a dict over them is cheap,
+    # and it spares merge's indicator, a second merge for the order and the sort.
+    position = {k: i for i, k in enumerate(zip(*comp_keys.values(), strict=True))}
+    matched = np.array([position.get(k, -1) for k in zip(*pub_keys.values(), strict=True)],
+                       dtype=np.intp)
+    used = np.zeros(len(comp_keys["scope"]), dtype=bool)
+    used[matched[matched >= 0]] = True
+    only_entries = np.flatnonzero(~used)
+    right = np.concatenate([matched, only_entries])
+    in_table = np.arange(len(right)) < len(pub)
+    has_entries = right >= 0
+    # reindex fills the rows only the entries have as the outer merge did: NaN, upcasting int and bool columns
+    t = pub.reindex(np.where(in_table, np.arange(len(right)), -1))
+    t.index = pd.RangeIndex(len(t))
+    for k in comp_keys:
+        t[k] = pd.Series(np.concatenate([pub_keys[k], comp_keys[k][only_entries]]), index=t.index, dtype=object)
+    for c, v in comp.items():
+        if has_entries.all():
+            t[c] = v[right]
+        else:  # a published row without entries counts 0, and the column is float, as the outer merge made it
+            joined = np.zeros(len(right), dtype=np.float64)
+            joined[has_entries] = v[right[has_entries]]
+            t[c] = joined
+    t["in_table"] = in_table.astype("int64")
+    t["has_entries"] = has_entries.astype("int64")
+    scope = t["scope"].to_numpy()
+    t["has_summary"] = np.array([s in summaries for s in scope], dtype="int64")
+    funded = t["published_funded"].fillna(False).astype(bool).to_numpy()
+    t["published_funded"] = funded.astype("int64")
     t["published_usd"] = pd.to_numeric(t["published_usd"], errors="coerce")
-    t["gap_usd"] = t["published_usd"] - t["computed_usd"]
-    t["stake"] = t["gap_usd"].abs().fillna(t["computed_usd"])
+    published = t["published_usd"].to_numpy(dtype=np.float64)
+    computed = t["computed_usd"].to_numpy()
+    gap = published - computed
+    t["gap_usd"] = gap
+    t["stake"] = np.where(np.isnan(gap), computed, np.abs(gap))
     t["region_country"] = _joined(t["region"], t["name"].astype(str))
     # Rows only the entries have: an unknown name was already reported on the entry, so it must not
     # cascade into table findings.
     vocab = load()
-    known = t["region_country"].isin(set(vocab.region_country_pairs())) if key == "country" \
-        else t["name"].isin(vocab.areas.names)
-    t["name_known"] = (t["kind"].isin(["canonical", "variant", "misspelt"]) | (t["kind"].isna() & known))
-    t["name_known"] = t["name_known"].astype("int64")
+    if key == "country":
+        pairs = set(vocab.region_country_pairs())
+        known = _per_category(t["region_country"], lambda v: v in pairs, bool)
+    else:
+        areas = set(vocab.areas.names)
+        known = np.array([v in areas for v in t["name"].to_numpy()], dtype=bool)
+    kind = t["kind"].to_numpy(dtype=object)
+    kind_missing = pd.isna(kind)
+    t["name_known"] = (np.array([k in ("canonical", "variant", "misspelt") for k in kind], dtype=bool)
+                       | (kind_missing & known)).astype("int64")
     t["name_printed"] = t["name_printed"].fillna("")
-    t["value_missing"] = (t["in_table"].astype(bool) & t["published_usd"].isna() & t["has_entries"].astype(bool)
-                          & ~t["published_funded"].astype(bool)).astype("int64")
+    t["value_missing"] = (in_table & np.isnan(published) & has_entries & ~funded).astype("int64")
     # Where a Finding on this row points: the published cell, else the region's summary sheet.
-    fallback = t["scope"].map({r: Location(s.name, L.SUMMARY) for r, s in summaries.items()})
-    t["location"] = t["cell_usd"].fillna(fallback)
+    summary_sheet = {r: Location(s.name, L.SUMMARY) for r, s in summaries.items()}
+    location = t["cell_usd"].to_numpy(dtype=object).copy()
+    for i in np.flatnonzero(pd.isna(location)):
+        location[i] = summary_sheet.get(scope[i], np.nan)
+    t["location"] = pd.Series(location, index=t.index, dtype=object)
     t["hint"] = _hint(t["suggestion"], t["kind"])
     t["missing_note"] = [n(int(k), "; {count:,} entry has no amount", "; {count:,} entries have no amount") if k else ""
                          for k in t["n_missing"].tolist()]
