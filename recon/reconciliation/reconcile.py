@@ -433,11 +433,17 @@ def _table(counted: pd.DataFrame, summaries: dict[str, Submission], key: str, wh
 
 
 def _regions(counted, summaries, countries, areas) -> pd.DataFrame:
-    agg = counted.groupby("scope", sort=False).agg(
-        region=("region", "first"), edition=("edition", "first"), computed_total=("req_amount", "sum"),
-        n_entries=("req_amount", "size"), n_funded=("n_funded", "sum"), n_missing=("n_missing", "sum"),
-        first_file=("file", "first"), files=("file", lambda f: sorted(set(f))))
-    by_scope = agg.to_dict("index")
+    g = counted.groupby("scope", sort=False)
+    # Plain aggregations (no named agg, no Python lambda per scope), read back as plain values per scope.
+    sums = g[["req_amount", "n_funded", "n_missing"]].sum()
+    first = g[["region", "edition", "file"]].first()
+    files = _files_per_scope(counted)
+    by_scope = {scope: {"region": region, "edition": edition, "first_file": file, "computed_total": computed,
+                        "n_entries": size, "n_funded": funded, "n_missing": missing, "files": files[scope]}
+                for scope, region, edition, file, computed, size, funded, missing in zip(
+                    sums.index.tolist(), first["region"].tolist(), first["edition"].tolist(), first["file"].tolist(),
+                    sums["req_amount"].tolist(), g.size().tolist(), sums["n_funded"].tolist(),
+                    sums["n_missing"].tolist(), strict=True)}
     table_sums = {name: frame.groupby("scope")["published_usd"].sum() for name, frame in
                   (("countries", countries), ("areas", areas))}
     recs = []
@@ -467,9 +473,23 @@ def _regions(counted, summaries, countries, areas) -> pd.DataFrame:
     r["area_table_gap"] = r["area_table_sum"] - r["published_total"]
     for which, frame in (("country", countries), ("area", areas)):
         r[f"{which}_gap_cause"] = _table_gap_causes(r, frame, which)
-        r[f"{which}_gap_explained"] = (r[f"{which}_gap_cause"] != "").astype("int64")
+        r[f"{which}_gap_explained"] = np.array([c != "" for c in r[f"{which}_gap_cause"]], dtype="int64")
     r["row_id"] = np.arange(len(r))
     return r
+
+
+def _files_per_scope(counted: pd.DataFrame) -> dict[str, set[str]]:
+    """The workbooks each scope's entries come from: a dense table over the (few) scope × file pairs, not a
+    set built from every entry."""
+    scope, file = counted["scope"].cat, counted["file"].cat
+    scopes, files = scope.categories.tolist(), file.categories.tolist()
+    width = len(files)
+    seen = np.zeros(len(scopes) * width, dtype=bool)
+    seen[scope.codes.to_numpy().astype(np.int64) * width + file.codes.to_numpy()] = True
+    out: dict[str, set[str]] = {}
+    for p in np.flatnonzero(seen).tolist():
+        out.setdefault(scopes[p // width], set()).add(files[p % width])
+    return out
 
 
 def _table_gap_causes(regions: pd.DataFrame, table: pd.DataFrame, which: str) -> list[str]:
@@ -479,9 +499,7 @@ def _table_gap_causes(regions: pd.DataFrame, table: pd.DataFrame, which: str) ->
     first): the total itself is off while the table adds up to the entries (TOTAL-ENTRIES), or the gap is
     exactly the entries of names that have no row in the table (COUNTRY-/AREA-NOT-IN-TABLE).
     """
-    absent = table[(table["in_table"] == 0) & (table["has_entries"] == 1) & (table["name_known"] == 1)]
-    missing = absent.groupby("scope")["computed_usd"].sum()
-    names = absent.groupby("scope")["name"].apply(lambda n: ", ".join(map(str, n)))
+    missing = names = None
     out = []
     for scope, table_sum, total, computed in zip(regions["scope"], regions[f"{which}_table_sum"],
                                                  regions["published_total"], regions["computed_total"],
@@ -493,11 +511,13 @@ def _table_gap_causes(regions: pd.DataFrame, table: pd.DataFrame, which: str) ->
                             "({total:usd}) is what is off", computed=computed, total=total) if which == "country"
                        else said("the area table adds up to the entries ({computed:usd}); the published total "
                                  "({total:usd}) is what is off", computed=computed, total=total))
-        elif scope in missing.index and abs(table_sum + missing[scope] - total) < 0.5:
-            rows = names[scope]
-            out.append(_gap_of_missing(which, rows, missing[scope]))
         else:
-            out.append("")
+            if missing is None:  # only a table that does not add up needs the names missing from it
+                absent = table[(table["in_table"] == 0) & (table["has_entries"] == 1) & (table["name_known"] == 1)]
+                missing = absent.groupby("scope")["computed_usd"].sum()
+                names = absent.groupby("scope")["name"].apply(lambda n: ", ".join(map(str, n)))
+            explained = scope in missing.index and abs(table_sum + missing[scope] - total) < 0.5
+            out.append(_gap_of_missing(which, names[scope], missing[scope]) if explained else "")
     return out
 
 
