@@ -533,13 +533,21 @@ def _pie(areas: pd.DataFrame, regions: pd.DataFrame, params: dict) -> pd.DataFra
     areas = areas.copy()
     out = {c: np.full(len(areas), np.nan) for c in ("share_pct", "published_pct", "decimals", "expected_half_up",
                                                    "expected_lr")}
-    totals = regions.set_index("scope")
-    usd_all = areas["published_usd"].fillna(areas["computed_usd"]).to_numpy()
+    # Per scope through dicts and row positions: a table has few rows at any batch size.
+    scopes = regions["scope"].tolist()
+    published_total = dict(zip(scopes, regions["published_total"].tolist(), strict=True))
+    computed_total = dict(zip(scopes, regions["computed_total"].tolist(), strict=True))
+    published_usd = areas["published_usd"].to_numpy(dtype=np.float64)
+    usd_all = np.where(np.isnan(published_usd), areas["computed_usd"].to_numpy(), published_usd)
     texts_all = areas["percent_text"].to_numpy()
-    for region, where in areas.groupby("scope").indices.items():
-        total = totals.at[region, "published_total"]
+    scope_all = areas["scope"].tolist()
+    rows_of: dict[str, list[int]] = {}
+    for k, scope in enumerate(scope_all):
+        rows_of.setdefault(scope, []).append(k)
+    for region, where in rows_of.items():
+        total = published_total[region]
         if pd.isna(total) or total == 0:
-            total = totals.at[region, "computed_total"]
+            total = computed_total[region]
         if not total or pd.isna(total):
             continue
         shares = [Fraction(v) * 100 / Fraction(total) for v in usd_all[where]]
@@ -558,13 +566,19 @@ def _pie(areas: pd.DataFrame, regions: pd.DataFrame, params: dict) -> pd.DataFra
             out["expected_lr"][k] = min((low, high), key=lambda v: abs(v - published))
     for col, values in out.items():
         areas[col] = values
-    areas["half_up_diff"] = areas["published_pct"] - areas["expected_half_up"]
-    areas["lr_abs_diff"] = (areas["published_pct"] - areas["expected_lr"]).abs()
-    areas["labelled"] = areas["percent_text"].notna().astype("int64")
+    half_up_diff = out["published_pct"] - out["expected_half_up"]
+    areas["half_up_diff"] = half_up_diff
+    areas["lr_abs_diff"] = np.abs(out["published_pct"] - out["expected_lr"])
+    labelled = pd.notna(texts_all)
+    areas["labelled"] = labelled.astype("int64")
     # A region that prints no % label at all published no pie chart: one regional finding, not one per slice.
-    areas["chart_published"] = areas.groupby("scope")["labelled"].transform("max").fillna(0).astype("int64")
-    areas["pct_location"] = areas["cell_percent"].fillna(areas["location"])
-    areas["pct_stake"] = (areas["half_up_diff"].abs() / 100 * areas["published_usd"]).fillna(0)
+    charted = {scope for scope, has in zip(scope_all, labelled.tolist(), strict=True) if has}
+    areas["chart_published"] = np.array([scope in charted for scope in scope_all], dtype="int64")
+    cell_percent = areas["cell_percent"].to_numpy(dtype=object)
+    areas["pct_location"] = pd.Series(np.where(pd.isna(cell_percent), areas["location"].to_numpy(dtype=object),
+                                               cell_percent), index=areas.index, dtype=object)
+    pct_stake = np.abs(half_up_diff) / 100 * published_usd
+    areas["pct_stake"] = np.where(np.isnan(pct_stake), 0.0, pct_stake)
     areas = _follows_table(areas, regions, rnd)
     return areas
 
@@ -573,9 +587,11 @@ def _follows_table(areas: pd.DataFrame, regions: pd.DataFrame, rnd) -> pd.DataFr
     """``follows_table`` = 1 where a label that misses its share of the published total is exactly its share
     of the area table's own sum while the total is off: the chart is right and the total is the cell to fix,
     so the slice is reported only as info pointing at the total (PIE-SLICE-FOLLOWS-TABLE)."""
-    by_scope = regions.set_index("scope")
-    table_sum = areas["scope"].map(by_scope["area_table_sum"]).to_numpy(dtype=float)
-    total = areas["scope"].map(by_scope["published_total"]).to_numpy(dtype=float)
+    scopes = regions["scope"].tolist()
+    by_scope = {c: dict(zip(scopes, regions[c].tolist(), strict=True)) for c in ("area_table_sum", "published_total")}
+    scope = areas["scope"].tolist()
+    table_sum = np.array([by_scope["area_table_sum"].get(s, np.nan) for s in scope], dtype=float)
+    total = np.array([by_scope["published_total"].get(s, np.nan) for s in scope], dtype=float)
     follows = np.zeros(len(areas), dtype="int64")
     own = np.full(len(areas), np.nan)
     usd = areas["published_usd"].to_numpy(dtype=float)
@@ -588,7 +604,7 @@ def _follows_table(areas: pd.DataFrame, regions: pd.DataFrame, rnd) -> pd.DataFr
         follows[k] = int(abs(miss) > 1e-9 and abs(own[k] - pct) <= 1e-9)
     areas["table_share_pct"] = own
     areas["follows_table"] = follows
-    areas["total_location"] = areas["scope"].map(by_scope["total_location"])
+    areas["total_location"] = areas["scope"].map(regions["total_location"].set_axis(scopes))
     return areas
 
 
@@ -602,14 +618,24 @@ def _to_float(text: str) -> float:
 def _pie_sums(regions: pd.DataFrame, areas: pd.DataFrame, target: int) -> pd.DataFrame:
     """Sum of the printed % per region, and how far it may stray from ``target`` (the suites' percent
     target) through rounding alone (half a unit of each slice's printed precision)."""
-    labelled = areas[areas["decimals"].notna()]
-    sums = labelled.groupby("scope")["published_pct"].sum()
-    allowance = labelled.groupby("scope")["decimals"].apply(lambda d: sum(0.5 * 10.0 ** -x for x in d))
+    labelled = areas["decimals"].notna().to_numpy()
+    # Summed by groupby over the labelled slices only, as always: how pandas sums floats depends on whether
+    # the values hold a NaN. The counts and allowances are per scope over the table's few rows.
+    sums = areas.loc[labelled, ["scope", "published_pct"]].groupby("scope")["published_pct"].sum().to_dict()
+    labels: dict[str, int] = {}
+    allowance: dict[str, float] = {}
+    for scope, d in zip(areas["scope"].to_numpy()[labelled].tolist(), areas["decimals"].to_numpy()[labelled].tolist(),
+                        strict=True):
+        labels[scope] = labels.get(scope, 0) + 1
+        allowance[scope] = allowance.get(scope, 0) + 0.5 * 10.0 ** -d
+    scopes = regions["scope"].tolist()
+    pct_sum = np.array([sums[s] if s in labels else np.nan for s in scopes], dtype=float)
+    pct_allowance = np.array([allowance.get(s, np.nan) for s in scopes], dtype=float)
     regions = regions.copy()
-    regions["pct_sum"] = regions["scope"].map(sums)
-    regions["pct_allowance"] = regions["scope"].map(allowance)
-    regions["pct_sum_excess"] = (regions["pct_sum"] - target).abs() - regions["pct_allowance"]
-    regions["pie_labels"] = regions["scope"].map(labelled.groupby("scope").size()).fillna(0).astype("int64")
+    regions["pct_sum"] = pct_sum
+    regions["pct_allowance"] = pct_allowance
+    regions["pct_sum_excess"] = np.abs(pct_sum - target) - pct_allowance
+    regions["pie_labels"] = np.array([labels.get(s, 0) for s in scopes], dtype="int64")
     return regions
 
 
