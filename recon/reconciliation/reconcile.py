@@ -253,7 +253,7 @@ def _entry_columns(e: pd.DataFrame) -> pd.DataFrame:
     # A blank name is said to be blank, without a "did you mean" guessed from nothing.
     for col in ("country", "area"):
         printed = e[f"{col}_printed"]
-        blank = (printed.isna() | (printed.astype(object).fillna("") == "")).to_numpy()
+        blank = _per_category(printed, lambda v: v == "", bool, missing=True)
         e[f"{col}_said"] = _said_unknown(col, blank, printed, e["region"])
         if blank.any():
             hint = e[f"{col}_hint"].to_numpy(dtype=object).copy()
@@ -267,16 +267,21 @@ def _said_unknown(col: str, blank: np.ndarray, printed: pd.Series, region: pd.Se
     one Text per distinct (name, region), spread to the rows through the codes (thousands of rows share a
     few)."""
     said_blank = said("the country is blank") if col == "country" else said("the programmatic area is blank")
-    names = printed.astype(object).fillna("").astype(str).to_numpy()
-    regions = region.astype(str).to_numpy()
-    codes, pairs = pd.MultiIndex.from_arrays([names, regions]).factorize()
-    if col == "country":
-        texts = [said("'{name}' is not a country of {region}", name=p, region=r) for p, r in pairs]
-    else:
-        texts = [said("'{name}' is not a programmatic area", name=p) for p, _r in pairs]
-    out = np.empty(len(texts), dtype=object)
-    out[:] = texts
-    out = out[codes]
+    n_codes, n_names = _codes(printed)
+    r_codes, r_names = _codes(region)
+    names = [*map(str, n_names), ""]  # a missing name (code -1) is said as an empty one
+    regions = [*map(str, r_names)]  # every entry has its workbook's region
+    width = len(regions)
+    key = np.where(n_codes < 0, len(n_names), n_codes).astype(np.int64) * width + r_codes
+    # Which (name, region) pairs occur: a dense table over them, as in _joined.
+    seen = np.zeros(len(names) * width, dtype=bool)
+    seen[key] = True
+    texts = np.empty(len(seen), dtype=object)
+    for p in np.flatnonzero(seen).tolist():
+        name, region_name = names[p // width], regions[p % width]
+        texts[p] = said("'{name}' is not a country of {region}", name=name, region=region_name) \
+            if col == "country" else said("'{name}' is not a programmatic area", name=name)
+    out = texts[key]
     out[blank] = said_blank
     return out
 
@@ -288,12 +293,17 @@ def _per_category(column: pd.Series, fn, dtype: str, missing=0) -> np.ndarray:
     return table[cat.codes.to_numpy()]
 
 
+def _codes(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """A column's code per row (-1 where missing) and its distinct values: a categorical's own, or factorized."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.cat.codes.to_numpy(), column.cat.categories
+    return pd.factorize(column.astype(object))
+
+
 def _joined(region: pd.Series, name: pd.Series) -> pd.Series:
     """``"East and Horn of Africa › Kenya"`` per row, built once per distinct pair (few, repeated often)."""
-    r_codes, r_names = pd.factorize(region.astype(object)) if not isinstance(region.dtype, pd.CategoricalDtype) \
-        else (region.cat.codes.to_numpy(), region.cat.categories)
-    n_codes, n_names = pd.factorize(name.astype(object)) if not isinstance(name.dtype, pd.CategoricalDtype) \
-        else (name.cat.codes.to_numpy(), name.cat.categories)
+    r_codes, r_names = _codes(region)
+    n_codes, n_names = _codes(name)
     width = len(n_names) + 1
     key = r_codes.astype(np.int64) * width + n_codes
     # Which of the (few) possible pairs occur: a dense table over them, not a sort of every row's pair.
@@ -311,7 +321,7 @@ def _joined(region: pd.Series, name: pd.Series) -> pd.Series:
 
 def _hint(suggestion: pd.Series, kind: pd.Series) -> pd.Series:
     """``"did you mean 'Kenya'? "`` where an unknown name has a likely match, else ``""``."""
-    has = (suggestion.notna() & (kind == "unknown")).to_numpy()
+    has = _present(suggestion) & _equals(kind, "unknown")
     out = np.full(len(suggestion), "", dtype=object)
     if has.any():
         if isinstance(suggestion.dtype, pd.CategoricalDtype):  # one text per distinct suggestion
@@ -321,6 +331,20 @@ def _hint(suggestion: pd.Series, kind: pd.Series) -> pd.Series:
         else:
             out[has] = [said("did you mean '{name}'? ", name=v) for v in suggestion[has]]
     return pd.Series(out, index=suggestion.index, dtype=object)
+
+
+def _present(column: pd.Series) -> np.ndarray:
+    """Whether each row has a value."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.cat.codes.to_numpy() >= 0
+    return pd.notna(column.to_numpy(dtype=object))
+
+
+def _equals(column: pd.Series, value) -> np.ndarray:
+    """Whether each row is ``value`` (a missing one is not): per category where the column is categorical."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return _per_category(column, lambda v: v == value, bool)
+    return column.to_numpy(dtype=object) == value
 
 
 def tally(entries: pd.DataFrame) -> pd.DataFrame:
