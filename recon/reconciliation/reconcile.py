@@ -253,7 +253,7 @@ def _entry_columns(e: pd.DataFrame) -> pd.DataFrame:
     # A blank name is said to be blank, without a "did you mean" guessed from nothing.
     for col in ("country", "area"):
         printed = e[f"{col}_printed"]
-        blank = (printed.isna() | (printed.astype(object).fillna("") == "")).to_numpy()
+        blank = _per_category(printed, lambda v: v == "", bool, missing=True)
         e[f"{col}_said"] = _said_unknown(col, blank, printed, e["region"])
         if blank.any():
             hint = e[f"{col}_hint"].to_numpy(dtype=object).copy()
@@ -267,16 +267,21 @@ def _said_unknown(col: str, blank: np.ndarray, printed: pd.Series, region: pd.Se
     one Text per distinct (name, region), spread to the rows through the codes (thousands of rows share a
     few)."""
     said_blank = said("the country is blank") if col == "country" else said("the programmatic area is blank")
-    names = printed.astype(object).fillna("").astype(str).to_numpy()
-    regions = region.astype(str).to_numpy()
-    codes, pairs = pd.MultiIndex.from_arrays([names, regions]).factorize()
-    if col == "country":
-        texts = [said("'{name}' is not a country of {region}", name=p, region=r) for p, r in pairs]
-    else:
-        texts = [said("'{name}' is not a programmatic area", name=p) for p, _r in pairs]
-    out = np.empty(len(texts), dtype=object)
-    out[:] = texts
-    out = out[codes]
+    n_codes, n_names = _codes(printed)
+    r_codes, r_names = _codes(region)
+    names = [*map(str, n_names), ""]  # a missing name (code -1) is said as an empty one
+    regions = [*map(str, r_names)]  # every entry has its workbook's region
+    width = len(regions)
+    key = np.where(n_codes < 0, len(n_names), n_codes).astype(np.int64) * width + r_codes
+    # Which (name, region) pairs occur: a dense table over them, as in _joined.
+    seen = np.zeros(len(names) * width, dtype=bool)
+    seen[key] = True
+    texts = np.empty(len(seen), dtype=object)
+    for p in np.flatnonzero(seen).tolist():
+        name, region_name = names[p // width], regions[p % width]
+        texts[p] = said("'{name}' is not a country of {region}", name=name, region=region_name) \
+            if col == "country" else said("'{name}' is not a programmatic area", name=name)
+    out = texts[key]
     out[blank] = said_blank
     return out
 
@@ -288,12 +293,17 @@ def _per_category(column: pd.Series, fn, dtype: str, missing=0) -> np.ndarray:
     return table[cat.codes.to_numpy()]
 
 
+def _codes(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """A column's code per row (-1 where missing) and its distinct values: a categorical's own, or factorized."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.cat.codes.to_numpy(), column.cat.categories
+    return pd.factorize(column.astype(object))
+
+
 def _joined(region: pd.Series, name: pd.Series) -> pd.Series:
     """``"East and Horn of Africa › Kenya"`` per row, built once per distinct pair (few, repeated often)."""
-    r_codes, r_names = pd.factorize(region.astype(object)) if not isinstance(region.dtype, pd.CategoricalDtype) \
-        else (region.cat.codes.to_numpy(), region.cat.categories)
-    n_codes, n_names = pd.factorize(name.astype(object)) if not isinstance(name.dtype, pd.CategoricalDtype) \
-        else (name.cat.codes.to_numpy(), name.cat.categories)
+    r_codes, r_names = _codes(region)
+    n_codes, n_names = _codes(name)
     width = len(n_names) + 1
     key = r_codes.astype(np.int64) * width + n_codes
     # Which of the (few) possible pairs occur: a dense table over them, not a sort of every row's pair.
@@ -311,7 +321,7 @@ def _joined(region: pd.Series, name: pd.Series) -> pd.Series:
 
 def _hint(suggestion: pd.Series, kind: pd.Series) -> pd.Series:
     """``"did you mean 'Kenya'? "`` where an unknown name has a likely match, else ``""``."""
-    has = (suggestion.notna() & (kind == "unknown")).to_numpy()
+    has = _present(suggestion) & _equals(kind, "unknown")
     out = np.full(len(suggestion), "", dtype=object)
     if has.any():
         if isinstance(suggestion.dtype, pd.CategoricalDtype):  # one text per distinct suggestion
@@ -321,6 +331,20 @@ def _hint(suggestion: pd.Series, kind: pd.Series) -> pd.Series:
         else:
             out[has] = [said("did you mean '{name}'? ", name=v) for v in suggestion[has]]
     return pd.Series(out, index=suggestion.index, dtype=object)
+
+
+def _present(column: pd.Series) -> np.ndarray:
+    """Whether each row has a value."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.cat.codes.to_numpy() >= 0
+    return pd.notna(column.to_numpy(dtype=object))
+
+
+def _equals(column: pd.Series, value) -> np.ndarray:
+    """Whether each row is ``value`` (a missing one is not): per category where the column is categorical."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return _per_category(column, lambda v: v == value, bool)
+    return column.to_numpy(dtype=object) == value
 
 
 def tally(entries: pd.DataFrame) -> pd.DataFrame:
@@ -341,11 +365,19 @@ def tally(entries: pd.DataFrame) -> pd.DataFrame:
     }, copy=False)
 
 
-def _computed(counted: pd.DataFrame, key: str) -> pd.DataFrame:
+def _computed(counted: pd.DataFrame, key: str) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """What the entries add up to per scope and name, one group each, in order of first appearance: the keys
+    (``scope``, ``region``, ``name``, as text) and the sums and counts."""
     g = counted.groupby(["scope", "region", key], sort=False)
-    return g.agg(computed_usd=("req_amount", "sum"), n_entries=("req_amount", "size"),
-                 n_requirement=("n_requirement", "sum"), n_funded=("n_funded", "sum"),
-                 n_missing=("n_missing", "sum")).reset_index().rename(columns={key: "name"})
+    # Plain sum and size, not named aggregations: those run pandas' aggregation machinery once per output
+    # column, which dominates on a single workbook.
+    sums = g[["req_amount", "n_requirement", "n_funded", "n_missing"]].sum()
+    index = sums.index
+    keys = {k: np.asarray(index.levels[i], dtype=object)[index.codes[i]]
+            for i, k in enumerate(("scope", "region", "name"))}
+    values = {"computed_usd": sums["req_amount"].to_numpy(), "n_entries": g.size().to_numpy(),
+              **{c: sums[c].to_numpy() for c in ("n_requirement", "n_funded", "n_missing")}}
+    return keys, values
 
 
 def _table(counted: pd.DataFrame, summaries: dict[str, Submission], key: str, which: str) -> pd.DataFrame:
@@ -355,43 +387,68 @@ def _table(counted: pd.DataFrame, summaries: dict[str, Submission], key: str, wh
     # One frame from every summary's records (not one small frame per summary: 72 of them in an archive).
     pub = pd.DataFrame([{**r, "scope": scope} for scope, s in summaries.items() for r in getattr(s, rows)],
                        columns=[*TABLE_COLUMNS, "scope"])
-    comp = _computed(counted, key)
-    for frame in (pub, comp):  # an empty side has no dtype to agree on: make the keys text
-        frame["name"] = frame["name"].astype(object)
-        frame["region"] = frame["region"].astype(object)
-        frame["scope"] = frame["scope"].astype(object)
-    pub = pub.assign(order=np.arange(len(pub)))
-    comp = comp.assign(order=np.arange(len(pub), len(pub) + len(comp)))
-    keys = ["scope", "region", "name"]
-    t = pub.merge(comp.drop(columns="order"), on=keys, how="outer", indicator=True)
-    # Keep the published table's order, then names only the entries have (in entry order).
-    entry_order = t[keys].merge(comp[[*keys, "order"]], how="left")["order"]
-    t["order"] = t["order"].fillna(pd.Series(entry_order.to_numpy(), index=t.index))
-    t = t.sort_values(["order"], kind="stable").drop(columns="order").reset_index(drop=True)
-    t["in_table"] = (t["_merge"] != "right_only").astype("int64")
-    t["has_entries"] = (t["_merge"] != "left_only").astype("int64")
-    t = t.drop(columns="_merge")
-    t["has_summary"] = t["scope"].isin(summaries).astype("int64")
-    for c in ("computed_usd", "n_entries", "n_requirement", "n_funded", "n_missing"):
-        t[c] = t[c].fillna(0)
-    t["published_funded"] = t["published_funded"].fillna(False).astype(bool).astype("int64")
+    comp_keys, comp = _computed(counted, key)
+    # An empty side has no dtype to agree on: the keys are text (object) on both sides.
+    pub_keys = {k: pub[k].to_numpy(dtype=object) for k in comp_keys}
+    # The outer join, done by hand: the published table's rows in its order, each with its computed row if
+    # any (one at most: _computed has one group per scope and name), then the names only the entries have,
+    # in entry order. A table has few rows (scopes × names) at any batch size, so a dict over them is cheap,
+    # and it spares merge's indicator, a second merge for the order and the sort.
+    position = {k: i for i, k in enumerate(zip(*comp_keys.values(), strict=True))}
+    matched = np.array([position.get(k, -1) for k in zip(*pub_keys.values(), strict=True)],
+                       dtype=np.intp)
+    used = np.zeros(len(comp_keys["scope"]), dtype=bool)
+    used[matched[matched >= 0]] = True
+    only_entries = np.flatnonzero(~used)
+    right = np.concatenate([matched, only_entries])
+    in_table = np.arange(len(right)) < len(pub)
+    has_entries = right >= 0
+    # reindex fills the rows only the entries have as the outer merge did: NaN, upcasting int and bool columns
+    t = pub.reindex(np.where(in_table, np.arange(len(right)), -1))
+    t.index = pd.RangeIndex(len(t))
+    for k in comp_keys:
+        t[k] = pd.Series(np.concatenate([pub_keys[k], comp_keys[k][only_entries]]), index=t.index, dtype=object)
+    for c, v in comp.items():
+        if has_entries.all():
+            t[c] = v[right]
+        else:  # a published row without entries counts 0, and the column is float, as the outer merge made it
+            joined = np.zeros(len(right), dtype=np.float64)
+            joined[has_entries] = v[right[has_entries]]
+            t[c] = joined
+    t["in_table"] = in_table.astype("int64")
+    t["has_entries"] = has_entries.astype("int64")
+    scope = t["scope"].to_numpy()
+    t["has_summary"] = np.array([s in summaries for s in scope], dtype="int64")
+    funded = t["published_funded"].fillna(False).astype(bool).to_numpy()
+    t["published_funded"] = funded.astype("int64")
     t["published_usd"] = pd.to_numeric(t["published_usd"], errors="coerce")
-    t["gap_usd"] = t["published_usd"] - t["computed_usd"]
-    t["stake"] = t["gap_usd"].abs().fillna(t["computed_usd"])
+    published = t["published_usd"].to_numpy(dtype=np.float64)
+    computed = t["computed_usd"].to_numpy()
+    gap = published - computed
+    t["gap_usd"] = gap
+    t["stake"] = np.where(np.isnan(gap), computed, np.abs(gap))
     t["region_country"] = _joined(t["region"], t["name"].astype(str))
     # Rows only the entries have: an unknown name was already reported on the entry, so it must not
     # cascade into table findings.
     vocab = load()
-    known = t["region_country"].isin(set(vocab.region_country_pairs())) if key == "country" \
-        else t["name"].isin(vocab.areas.names)
-    t["name_known"] = (t["kind"].isin(["canonical", "variant", "misspelt"]) | (t["kind"].isna() & known))
-    t["name_known"] = t["name_known"].astype("int64")
+    if key == "country":
+        pairs = set(vocab.region_country_pairs())
+        known = _per_category(t["region_country"], lambda v: v in pairs, bool)
+    else:
+        areas = set(vocab.areas.names)
+        known = np.array([v in areas for v in t["name"].to_numpy()], dtype=bool)
+    kind = t["kind"].to_numpy(dtype=object)
+    kind_missing = pd.isna(kind)
+    t["name_known"] = (np.array([k in ("canonical", "variant", "misspelt") for k in kind], dtype=bool)
+                       | (kind_missing & known)).astype("int64")
     t["name_printed"] = t["name_printed"].fillna("")
-    t["value_missing"] = (t["in_table"].astype(bool) & t["published_usd"].isna() & t["has_entries"].astype(bool)
-                          & ~t["published_funded"].astype(bool)).astype("int64")
+    t["value_missing"] = (in_table & np.isnan(published) & has_entries & ~funded).astype("int64")
     # Where a Finding on this row points: the published cell, else the region's summary sheet.
-    fallback = t["scope"].map({r: Location(s.name, L.SUMMARY) for r, s in summaries.items()})
-    t["location"] = t["cell_usd"].fillna(fallback)
+    summary_sheet = {r: Location(s.name, L.SUMMARY) for r, s in summaries.items()}
+    location = t["cell_usd"].to_numpy(dtype=object).copy()
+    for i in np.flatnonzero(pd.isna(location)):
+        location[i] = summary_sheet.get(scope[i], np.nan)
+    t["location"] = pd.Series(location, index=t.index, dtype=object)
     t["hint"] = _hint(t["suggestion"], t["kind"])
     t["missing_note"] = [n(int(k), "; {count:,} entry has no amount", "; {count:,} entries have no amount") if k else ""
                          for k in t["n_missing"].tolist()]
@@ -400,11 +457,17 @@ def _table(counted: pd.DataFrame, summaries: dict[str, Submission], key: str, wh
 
 
 def _regions(counted, summaries, countries, areas) -> pd.DataFrame:
-    agg = counted.groupby("scope", sort=False).agg(
-        region=("region", "first"), edition=("edition", "first"), computed_total=("req_amount", "sum"),
-        n_entries=("req_amount", "size"), n_funded=("n_funded", "sum"), n_missing=("n_missing", "sum"),
-        first_file=("file", "first"), files=("file", lambda f: sorted(set(f))))
-    by_scope = agg.to_dict("index")
+    g = counted.groupby("scope", sort=False)
+    # Plain aggregations (no named agg, no Python lambda per scope), read back as plain values per scope.
+    sums = g[["req_amount", "n_funded", "n_missing"]].sum()
+    first = g[["region", "edition", "file"]].first()
+    files = _files_per_scope(counted)
+    by_scope = {scope: {"region": region, "edition": edition, "first_file": file, "computed_total": computed,
+                        "n_entries": size, "n_funded": funded, "n_missing": missing, "files": files[scope]}
+                for scope, region, edition, file, computed, size, funded, missing in zip(
+                    sums.index.tolist(), first["region"].tolist(), first["edition"].tolist(), first["file"].tolist(),
+                    sums["req_amount"].tolist(), g.size().tolist(), sums["n_funded"].tolist(),
+                    sums["n_missing"].tolist(), strict=True)}
     table_sums = {name: frame.groupby("scope")["published_usd"].sum() for name, frame in
                   (("countries", countries), ("areas", areas))}
     recs = []
@@ -434,9 +497,23 @@ def _regions(counted, summaries, countries, areas) -> pd.DataFrame:
     r["area_table_gap"] = r["area_table_sum"] - r["published_total"]
     for which, frame in (("country", countries), ("area", areas)):
         r[f"{which}_gap_cause"] = _table_gap_causes(r, frame, which)
-        r[f"{which}_gap_explained"] = (r[f"{which}_gap_cause"] != "").astype("int64")
+        r[f"{which}_gap_explained"] = np.array([c != "" for c in r[f"{which}_gap_cause"]], dtype="int64")
     r["row_id"] = np.arange(len(r))
     return r
+
+
+def _files_per_scope(counted: pd.DataFrame) -> dict[str, set[str]]:
+    """The workbooks each scope's entries come from: a dense table over the (few) scope × file pairs, not a
+    set built from every entry."""
+    scope, file = counted["scope"].cat, counted["file"].cat
+    scopes, files = scope.categories.tolist(), file.categories.tolist()
+    width = len(files)
+    seen = np.zeros(len(scopes) * width, dtype=bool)
+    seen[scope.codes.to_numpy().astype(np.int64) * width + file.codes.to_numpy()] = True
+    out: dict[str, set[str]] = {}
+    for p in np.flatnonzero(seen).tolist():
+        out.setdefault(scopes[p // width], set()).add(files[p % width])
+    return out
 
 
 def _table_gap_causes(regions: pd.DataFrame, table: pd.DataFrame, which: str) -> list[str]:
@@ -446,9 +523,7 @@ def _table_gap_causes(regions: pd.DataFrame, table: pd.DataFrame, which: str) ->
     first): the total itself is off while the table adds up to the entries (TOTAL-ENTRIES), or the gap is
     exactly the entries of names that have no row in the table (COUNTRY-/AREA-NOT-IN-TABLE).
     """
-    absent = table[(table["in_table"] == 0) & (table["has_entries"] == 1) & (table["name_known"] == 1)]
-    missing = absent.groupby("scope")["computed_usd"].sum()
-    names = absent.groupby("scope")["name"].apply(lambda n: ", ".join(map(str, n)))
+    missing = names = None
     out = []
     for scope, table_sum, total, computed in zip(regions["scope"], regions[f"{which}_table_sum"],
                                                  regions["published_total"], regions["computed_total"],
@@ -460,11 +535,13 @@ def _table_gap_causes(regions: pd.DataFrame, table: pd.DataFrame, which: str) ->
                             "({total:usd}) is what is off", computed=computed, total=total) if which == "country"
                        else said("the area table adds up to the entries ({computed:usd}); the published total "
                                  "({total:usd}) is what is off", computed=computed, total=total))
-        elif scope in missing.index and abs(table_sum + missing[scope] - total) < 0.5:
-            rows = names[scope]
-            out.append(_gap_of_missing(which, rows, missing[scope]))
         else:
-            out.append("")
+            if missing is None:  # only a table that does not add up needs the names missing from it
+                absent = table[(table["in_table"] == 0) & (table["has_entries"] == 1) & (table["name_known"] == 1)]
+                missing = absent.groupby("scope")["computed_usd"].sum()
+                names = absent.groupby("scope")["name"].apply(lambda n: ", ".join(map(str, n)))
+            explained = scope in missing.index and abs(table_sum + missing[scope] - total) < 0.5
+            out.append(_gap_of_missing(which, names[scope], missing[scope]) if explained else "")
     return out
 
 
@@ -480,13 +557,21 @@ def _pie(areas: pd.DataFrame, regions: pd.DataFrame, params: dict) -> pd.DataFra
     areas = areas.copy()
     out = {c: np.full(len(areas), np.nan) for c in ("share_pct", "published_pct", "decimals", "expected_half_up",
                                                    "expected_lr")}
-    totals = regions.set_index("scope")
-    usd_all = areas["published_usd"].fillna(areas["computed_usd"]).to_numpy()
+    # Per scope through dicts and row positions: a table has few rows at any batch size.
+    scopes = regions["scope"].tolist()
+    published_total = dict(zip(scopes, regions["published_total"].tolist(), strict=True))
+    computed_total = dict(zip(scopes, regions["computed_total"].tolist(), strict=True))
+    published_usd = areas["published_usd"].to_numpy(dtype=np.float64)
+    usd_all = np.where(np.isnan(published_usd), areas["computed_usd"].to_numpy(), published_usd)
     texts_all = areas["percent_text"].to_numpy()
-    for region, where in areas.groupby("scope").indices.items():
-        total = totals.at[region, "published_total"]
+    scope_all = areas["scope"].tolist()
+    rows_of: dict[str, list[int]] = {}
+    for k, scope in enumerate(scope_all):
+        rows_of.setdefault(scope, []).append(k)
+    for region, where in rows_of.items():
+        total = published_total[region]
         if pd.isna(total) or total == 0:
-            total = totals.at[region, "computed_total"]
+            total = computed_total[region]
         if not total or pd.isna(total):
             continue
         shares = [Fraction(v) * 100 / Fraction(total) for v in usd_all[where]]
@@ -505,13 +590,19 @@ def _pie(areas: pd.DataFrame, regions: pd.DataFrame, params: dict) -> pd.DataFra
             out["expected_lr"][k] = min((low, high), key=lambda v: abs(v - published))
     for col, values in out.items():
         areas[col] = values
-    areas["half_up_diff"] = areas["published_pct"] - areas["expected_half_up"]
-    areas["lr_abs_diff"] = (areas["published_pct"] - areas["expected_lr"]).abs()
-    areas["labelled"] = areas["percent_text"].notna().astype("int64")
+    half_up_diff = out["published_pct"] - out["expected_half_up"]
+    areas["half_up_diff"] = half_up_diff
+    areas["lr_abs_diff"] = np.abs(out["published_pct"] - out["expected_lr"])
+    labelled = pd.notna(texts_all)
+    areas["labelled"] = labelled.astype("int64")
     # A region that prints no % label at all published no pie chart: one regional finding, not one per slice.
-    areas["chart_published"] = areas.groupby("scope")["labelled"].transform("max").fillna(0).astype("int64")
-    areas["pct_location"] = areas["cell_percent"].fillna(areas["location"])
-    areas["pct_stake"] = (areas["half_up_diff"].abs() / 100 * areas["published_usd"]).fillna(0)
+    charted = {scope for scope, has in zip(scope_all, labelled.tolist(), strict=True) if has}
+    areas["chart_published"] = np.array([scope in charted for scope in scope_all], dtype="int64")
+    cell_percent = areas["cell_percent"].to_numpy(dtype=object)
+    areas["pct_location"] = pd.Series(np.where(pd.isna(cell_percent), areas["location"].to_numpy(dtype=object),
+                                               cell_percent), index=areas.index, dtype=object)
+    pct_stake = np.abs(half_up_diff) / 100 * published_usd
+    areas["pct_stake"] = np.where(np.isnan(pct_stake), 0.0, pct_stake)
     areas = _follows_table(areas, regions, rnd)
     return areas
 
@@ -520,9 +611,11 @@ def _follows_table(areas: pd.DataFrame, regions: pd.DataFrame, rnd) -> pd.DataFr
     """``follows_table`` = 1 where a label that misses its share of the published total is exactly its share
     of the area table's own sum while the total is off: the chart is right and the total is the cell to fix,
     so the slice is reported only as info pointing at the total (PIE-SLICE-FOLLOWS-TABLE)."""
-    by_scope = regions.set_index("scope")
-    table_sum = areas["scope"].map(by_scope["area_table_sum"]).to_numpy(dtype=float)
-    total = areas["scope"].map(by_scope["published_total"]).to_numpy(dtype=float)
+    scopes = regions["scope"].tolist()
+    by_scope = {c: dict(zip(scopes, regions[c].tolist(), strict=True)) for c in ("area_table_sum", "published_total")}
+    scope = areas["scope"].tolist()
+    table_sum = np.array([by_scope["area_table_sum"].get(s, np.nan) for s in scope], dtype=float)
+    total = np.array([by_scope["published_total"].get(s, np.nan) for s in scope], dtype=float)
     follows = np.zeros(len(areas), dtype="int64")
     own = np.full(len(areas), np.nan)
     usd = areas["published_usd"].to_numpy(dtype=float)
@@ -535,7 +628,7 @@ def _follows_table(areas: pd.DataFrame, regions: pd.DataFrame, rnd) -> pd.DataFr
         follows[k] = int(abs(miss) > 1e-9 and abs(own[k] - pct) <= 1e-9)
     areas["table_share_pct"] = own
     areas["follows_table"] = follows
-    areas["total_location"] = areas["scope"].map(by_scope["total_location"])
+    areas["total_location"] = areas["scope"].map(regions["total_location"].set_axis(scopes))
     return areas
 
 
@@ -549,14 +642,24 @@ def _to_float(text: str) -> float:
 def _pie_sums(regions: pd.DataFrame, areas: pd.DataFrame, target: int) -> pd.DataFrame:
     """Sum of the printed % per region, and how far it may stray from ``target`` (the suites' percent
     target) through rounding alone (half a unit of each slice's printed precision)."""
-    labelled = areas[areas["decimals"].notna()]
-    sums = labelled.groupby("scope")["published_pct"].sum()
-    allowance = labelled.groupby("scope")["decimals"].apply(lambda d: sum(0.5 * 10.0 ** -x for x in d))
+    labelled = areas["decimals"].notna().to_numpy()
+    # Summed by groupby over the labelled slices only, as always: how pandas sums floats depends on whether
+    # the values hold a NaN. The counts and allowances are per scope over the table's few rows.
+    sums = areas.loc[labelled, ["scope", "published_pct"]].groupby("scope")["published_pct"].sum().to_dict()
+    labels: dict[str, int] = {}
+    allowance: dict[str, float] = {}
+    for scope, d in zip(areas["scope"].to_numpy()[labelled].tolist(), areas["decimals"].to_numpy()[labelled].tolist(),
+                        strict=True):
+        labels[scope] = labels.get(scope, 0) + 1
+        allowance[scope] = allowance.get(scope, 0) + 0.5 * 10.0 ** -d
+    scopes = regions["scope"].tolist()
+    pct_sum = np.array([sums[s] if s in labels else np.nan for s in scopes], dtype=float)
+    pct_allowance = np.array([allowance.get(s, np.nan) for s in scopes], dtype=float)
     regions = regions.copy()
-    regions["pct_sum"] = regions["scope"].map(sums)
-    regions["pct_allowance"] = regions["scope"].map(allowance)
-    regions["pct_sum_excess"] = (regions["pct_sum"] - target).abs() - regions["pct_allowance"]
-    regions["pie_labels"] = regions["scope"].map(labelled.groupby("scope").size()).fillna(0).astype("int64")
+    regions["pct_sum"] = pct_sum
+    regions["pct_allowance"] = pct_allowance
+    regions["pct_sum_excess"] = np.abs(pct_sum - target) - pct_allowance
+    regions["pie_labels"] = np.array([labels.get(s, 0) for s in scopes], dtype="int64")
     return regions
 
 
