@@ -8,9 +8,9 @@ The switch is the environment variable ``RECON_SPEED``:
 
 - ``auto`` (the default): each shortcut where it pays — reader processes from 4 MB of workbooks on two or
   more cores, witness rows for frames of 10,000 rows or more, the published-table suites in a forked helper
-  (Linux, two or more cores, from the main thread), the cycle collector off during a batch, GX's unused
-  imports deferred, GX's repeated work within a validation done once, and — when only findings are asked
-  for — two GX passes per suite;
+  (Linux, two or more cores, from the main thread), the cycle collector off during a batch (an upload's
+  check is a batch of one), GX's unused imports deferred, GX's repeated work within a validation done once,
+  and — when only findings are asked for — two GX passes per suite;
 - ``off``: none of them — workbooks read one by one, every suite validated whole, in this process;
 - ``always``: every shortcut whatever the size (how the tests show that both ways give the same findings).
 

@@ -2,7 +2,9 @@
 
 A batch allocates millions of objects (cells, rows, findings) and keeps most of them to the end, so the
 collector keeps re-scanning a growing heap for reference cycles that recon does not make (what that costs:
-bench/README.md). Reference counting still frees everything else at once.
+bench/README.md). Reference counting still frees everything else at once. The upload site pauses it for each
+check too: a full collection there walks every object Great Expectations built at start, and lands in the
+middle of a verdict.
 """
 
 from __future__ import annotations
