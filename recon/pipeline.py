@@ -28,6 +28,7 @@ from recon.workbook.read import read_workbook
 if TYPE_CHECKING:
     from recon.reconciliation.reconcile import Reconciliation
     from recon.rules.gx import Rules
+    from recon.speed.partner import Partner
 
 SUFFIXES = (".xlsx", ".xlsm")
 # A step's name → a context manager around it: ``timer("read")``. bench/run.py passes one to time (or
@@ -225,22 +226,23 @@ def _unusable(bad: Iterable[UnusableInput]) -> list[Finding]:
 
 def run_submissions(subs: list[Submission], bad: list[UnusableInput] = (), rules_dir: Path | None = None,
                     inputs: list[Path] = (), prepared: Rules | None = None, *,
-                    timer: Timer | None = None) -> Result:
+                    timer: Timer | None = None, partner: Partner | None = None) -> Result:
     """Reconcile submissions already read (from files, or from an open Excel book) and run the rules:
-    ``prepared`` (the suites already loaded into GX, kept on the Result) or else the suites of ``rules_dir``."""
+    ``prepared`` (the suites already loaded into GX, kept on the Result) or else the suites of ``rules_dir``;
+    ``partner``: the upload site's second process with the same rules (:mod:`recon.speed.partner`)."""
     from recon.reconciliation.reconcile import reconcile
 
     timer = timer or _untimed
     ready = prepared or prepare_rules(rules_dir)
     with timer("reconcile"):
         rec = reconcile(subs, ready.parameters)
-    return _checked(rec, bad, inputs, ready, timer)
+    return _checked(rec, bad, inputs, ready, timer, partner)
 
 
 def _checked(rec: Reconciliation, bad: list[UnusableInput], inputs: list[Path], ready: Rules,
-             timer: Timer) -> Result:
+             timer: Timer, partner: Partner | None = None) -> Result:
     """The rules on a reconciliation, and the Result: every finding, sorted."""
     with timer("rules"):
-        ran = speed.run_rules(ready, rec)
+        ran = speed.run_rules(ready, rec, partner=partner)
     findings = sorted(_unusable(bad) + rec.findings + ran.findings, key=sort_key)
     return Result(rec, findings, list(bad), ran, list(inputs), ready.loaded)

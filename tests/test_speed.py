@@ -205,3 +205,79 @@ def test_a_batch_pauses_the_cycle_collector_and_restores_it():
         assert not gc.isenabled()  # left as the caller had it
     finally:
         gc.enable()
+
+
+# --------------------------------------------------- GX's row conditions as masks (recon.speed.gxfilter)
+def _comparison(column: str, operator: str, parameter) -> dict:
+    return {"type": "comparison", "column": {"name": column}, "operator": operator, "parameter": parameter}
+
+
+LEAVES = st.one_of(
+    st.builds(_comparison, st.just("flag"), st.sampled_from(["==", "!=", "<", "<=", ">", ">="]),
+              st.sampled_from([0, 1, 0.5])),
+    st.builds(_comparison, st.just("x"), st.sampled_from(["==", "!=", "<", "<=", ">", ">="]),
+              st.sampled_from([0, 1e-09, -1.5, 2])),
+    st.builds(_comparison, st.just("s"), st.sampled_from(["==", "!="]), st.sampled_from(["Funded", "Requirement"])),
+    st.builds(_comparison, st.just("s"), st.sampled_from(["IN", "NOT_IN"]),
+              st.lists(st.sampled_from(["Funded", "Requirement", "Other"]), min_size=1, max_size=2)),
+    st.builds(lambda c, n: {"type": "nullity", "column": {"name": c}, "is_null": n},
+              st.sampled_from(["x", "s"]), st.booleans()),
+)
+CONDITIONS = st.one_of(LEAVES, st.builds(lambda kind, parts: {"type": kind, "conditions": parts},
+                                         st.sampled_from(["and", "or"]), st.lists(LEAVES, min_size=2, max_size=3)))
+FRAME_ROWS = st.lists(st.fixed_dictionaries({
+    "flag": st.sampled_from([0, 1]),
+    "x": st.one_of(st.sampled_from([0.0, 1e-09, 2e-09, -1.5, 2.0, 3.25]), st.just(float("nan"))),
+    "s": st.sampled_from(["Funded", "Requirement", None])}), max_size=12)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(FRAME_ROWS, CONDITIONS)
+def test_a_row_condition_as_a_mask_selects_the_rows_gx_selects(ready, rows, spec):
+    import pandas as pd
+    from great_expectations.execution_engine.pandas_execution_engine import PandasExecutionEngine
+    from great_expectations.expectations.row_conditions import deserialize_row_condition
+
+    from recon.speed import gxfilter
+
+    frame = pd.DataFrame(rows, columns=["flag", "x", "s"], index=pd.Index(range(7, 7 + len(rows)), name="row_id"))
+    original = PandasExecutionEngine.__dict__["_apply_row_condition_filter"]
+    engine = PandasExecutionEngine()
+    condition = deserialize_row_condition(spec)  # what GX hands the engine: a Condition
+    expected = original(engine, frame, condition, {})
+    pd.testing.assert_frame_equal(gxfilter.filtered(original)(engine, frame, condition, {}), expected)
+    pd.testing.assert_frame_equal(gxfilter.filtered(original)(engine, frame, spec, {}), expected)
+
+
+def test_a_row_condition_the_masks_do_not_know_goes_to_gx(ready):
+    import pandas as pd
+    from great_expectations.execution_engine.pandas_execution_engine import PandasExecutionEngine
+
+    from recon.speed import gxfilter
+
+    frame = pd.DataFrame({"amount": [5, -1, 7]})
+    original = PandasExecutionEngine.__dict__["_apply_row_condition_filter"]
+    chosen = gxfilter.filtered(original)(PandasExecutionEngine(), frame, "amount>0", {"condition_parser": "pandas"})
+    assert list(chosen["amount"]) == [5, 7]
+    with pytest.raises(gxfilter.Unknown):
+        gxfilter.mask(frame, {"type": "pass_through", "pass_through_filter": "amount>0"})
+
+
+# ------------------------------------------------------ GX's plan made once per suite (recon.speed.gxplan)
+def test_a_suite_validated_again_on_its_kept_plan_gives_each_expectation_one_verdict(tmp_path, ready):
+    """Regression: the validation that first kept its plan gave GX's verdict on every expectation twice; and
+    a kept plan must say of another frame what a fresh one says."""
+    first = fx.clean_country(tmp_path, "kenya", rows=fx.KENYA_ENTRIES)
+    (tmp_path / "other").mkdir()
+    other = fx.write(tmp_path / "other", "region", fx.entries()[:-2], fx.summary())
+    recs = [reconcile(pipeline.read_all([p])[0], ready.parameters) for p in (first, other)]
+    for name, data in ready.suites.items():
+        said = {}
+        for way, rec in (("auto", recs[0]), ("auto", recs[1]), ("off", recs[1])):
+            with pytest.MonkeyPatch.context() as mp:
+                mp.setenv("RECON_SPEED", way)
+                result = ready.validate(name, ready.frame(name, rec)).result
+            said.setdefault(way, []).append([(r.expectation_config.meta["rule"], r.success) for r in result.results])
+        assert [len(v) for v in said["auto"]] == [len(data["expectations"])] * 2, name
+        assert said["auto"][1] == said["off"][0], name
+    assert ready._plans  # the plans were kept

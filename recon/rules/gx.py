@@ -142,9 +142,14 @@ class Rules:
         from great_expectations.expectations.expectation import Expectation
         from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
         from great_expectations.validator.v1_validator import Validator
+        from great_expectations.validator.validator import Validator as PlanningValidator
 
         self._gx = gx
         self._validator = Validator
+        # recon.speed.gxplan: each suite's GX plan, made once (it does not depend on the data), and the
+        # classes the speed wing patches while a validation runs.
+        self._plans: dict = {}
+        self._old_validator, self._engine = PlanningValidator, PandasExecutionEngine
         # What GX recomputes many times over in one validation, though the answer cannot change meanwhile
         # (see recon.speed.gxmemo): an expectation's configuration, the expectation a configuration
         # stands for, the batch's rows under a row condition, and the id of a metric's kwargs (an MD5 of
@@ -200,7 +205,7 @@ class Rules:
         # the batch once more, fingerprinting the frame again, for a validator of its own).
         validator = self._validator(batch_definition=definition, batch_parameters={"dataframe": given},
                                     result_format=BRIEF_FORMAT if brief else RESULT_FORMAT)
-        with speed.remembering(self._memo):
+        with speed.validating(self._memo, self._plans, self._old_validator, self._engine):
             result = validator.validate_expectation_suite(suite, expectation_parameters=self.params)
         # What ValidationDefinition.run would stamp, so the attached report still says when it ran.
         from great_expectations.core.run_identifier import RunIdentifier  # imported by GX already

@@ -8,9 +8,11 @@ The switch is the environment variable ``RECON_SPEED``:
 
 - ``auto`` (the default): each shortcut where it pays — reader processes from 4 MB of workbooks on two or
   more cores, witness rows for frames of 10,000 rows or more, the published-table suites in a forked helper
-  (Linux, two or more cores, from the main thread), the cycle collector off during a batch (an upload's
-  check is a batch of one), GX's unused imports deferred, GX's repeated work within a validation done once,
-  and — when only findings are asked for — two GX passes per suite;
+  (Linux, two or more cores, from the main thread) — on the upload site, half the suites in a partner
+  process forked once at start —, the cycle collector off during a batch (an upload's check is a batch of
+  one), GX's unused imports deferred, GX's repeated work within a validation done once, each suite's GX
+  plan made once, row conditions applied as masks, and — when only findings are asked for — two GX passes
+  per suite;
 - ``off``: none of them — workbooks read one by one, every suite validated whole, in this process;
 - ``always``: every shortcut whatever the size (how the tests show that both ways give the same findings).
 
@@ -19,9 +21,12 @@ The shortcuts, one module each:
 - :mod:`recon.speed.readers` — a pool of reader processes, with the rules prepared in a thread meanwhile;
 - :mod:`recon.speed.witness` — Great Expectations validates a few *witness* rows per group, not every row;
 - :mod:`recon.speed.forking` — where fork is safe, and the forked helper that runs some suites meanwhile;
+- :mod:`recon.speed.partner` — the upload site's partner process, which checks half of every upload's suites;
 - :mod:`recon.speed.imports` — modules ``import great_expectations`` pulls in but recon never uses, deferred;
 - :mod:`recon.speed.collector` — Python's cycle collector off for one batch;
 - :mod:`recon.speed.gxmemo` — what GX recomputes within one validation, computed once;
+- :mod:`recon.speed.gxplan` — GX's plan for validating a suite, made once per suite;
+- :mod:`recon.speed.gxfilter` — a row condition applied as its mask, not parsed again as a query;
 - two passes for a verdict (:func:`run_rules`): which expectations fail, then the rows of only those.
 
 Importing this package stays light (no pandas, no numpy): reader processes are forked from a process that
@@ -34,18 +39,19 @@ has imported it.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from recon.errors import UsageError
-from recon.speed import collector, gxmemo, imports, readers
+from recon.speed import collector, gxfilter, gxmemo, gxplan, imports, readers
 
 if TYPE_CHECKING:
     from recon.reconciliation.reconcile import Reconciliation
-    from recon.rules.gx import RuleRun, Rules
+    from recon.rules.gx import Checked, RuleRun, Rules
+    from recon.speed.partner import Partner
 
 MODES = ("off", "auto", "always")
 
@@ -69,9 +75,20 @@ def defer_unused_imports(chosen: str | None = None) -> None:
         imports.defer_unused()
 
 
-def remembering(targets: list[tuple], chosen: str | None = None) -> AbstractContextManager:
-    """Around one GX validation: each of ``targets``' answers computed once (see :mod:`recon.speed.gxmemo`)."""
-    return nullcontext() if mode(chosen) == "off" else gxmemo.remembered(targets)
+def validating(targets: list[tuple], plans: dict, validator_cls: type, engine_cls: type,
+               chosen: str | None = None) -> AbstractContextManager:
+    """Around one GX validation: each of ``targets``' answers computed once (:mod:`recon.speed.gxmemo`),
+    the suite's plan made once into ``plans`` by ``validator_cls`` (:mod:`recon.speed.gxplan`), and row
+    conditions applied as masks by ``engine_cls`` (:mod:`recon.speed.gxfilter`)."""
+    return nullcontext() if mode(chosen) == "off" else _validating(targets, plans, validator_cls, engine_cls)
+
+
+@contextmanager
+def _validating(targets: list[tuple], plans: dict, validator_cls: type, engine_cls: type) -> Iterator[None]:
+    # One validation at a time patches GX's classes; the filter goes in first, so that a remembered row
+    # condition (one of the targets) is remembered as a mask.
+    with gxmemo.LOCK, gxfilter.masks(engine_cls), gxplan.kept(validator_cls, plans), gxmemo.remembered(targets):
+        yield
 
 
 def read_each(paths: list[Path], read_one: Callable, advance: Callable[[], None] | None = None,
@@ -94,31 +111,54 @@ def read_each(paths: list[Path], read_one: Callable, advance: Callable[[], None]
     return outcomes, meanwhile
 
 
-def run_rules(rules: Rules, recon: Reconciliation, chosen: str | None = None) -> RuleRun:
-    """``rules.run(recon)`` — the same findings, sooner on a large batch: GX validates each suite's witness
-    rows (:func:`recon.speed.witness.validate`), and the suites on the published tables run in a forked
-    helper while the entries suite runs here (GX's cost is mostly per expectation, and those suites hold
-    most of them)."""
+def run_rules(rules: Rules, recon: Reconciliation, chosen: str | None = None,
+              partner: Partner | None = None) -> RuleRun:
+    """``rules.run(recon)`` — the same findings, sooner: GX validates each suite's witness rows on a large
+    batch (:func:`recon.speed.witness.validate`), and another process checks some suites while this one
+    checks the rest (GX's cost is mostly per expectation) — the upload site's ``partner``
+    (:mod:`recon.speed.partner`), or else, from a main thread, a helper forked for the suites on the
+    published tables (they hold most of the expectations)."""
     chosen = mode(chosen)
     if chosen == "off":
         return rules.run(recon)
-    from recon.rules.gx import Checked, RuleRun
-    from recon.speed import forking, witness
-
-    def check(name: str) -> Checked:
-        frame = rules.frame(name, recon)
-        gx = partial(rules.validate, name) if rules.raw_results else partial(in_two_passes, rules, name)
-        said = witness.validate(rules.suites[name], frame, gx, chosen)
-        return Checked(rules.findings(name, frame, said.failing), said.result, said.rows)
+    from recon.rules.gx import RuleRun
+    from recon.speed import forking
 
     names = list(rules.suites)
+
+    def here(name: str) -> Checked:
+        return check_suite(rules, name, rules.frame(name, recon), chosen)
+
     aside = [n for n in names if rules.suites[n]["meta"]["frame"] != "entries"]
-    if not (aside and forking.helper_available(chosen)):
-        return RuleRun({name: check(name) for name in names})
-    with forking.in_child(lambda: {name: check(name).portable() for name in aside}) as elsewhere:
-        done = {name: check(name) for name in names if name not in aside}
-        done.update(elsewhere.result())
+    if partner is not None and partner.open:
+        from recon.speed.partner import order
+
+        done = partner.share(order(rules.suites), lambda n: rules.frame(n, recon), here, chosen)
+    elif aside and forking.helper_available(chosen):
+        with forking.in_child(lambda: {n: here(n).portable() for n in aside}) as elsewhere:
+            done = {n: here(n) for n in names if n not in aside}
+            done.update(elsewhere.result())
+    else:
+        done = {n: here(n) for n in names}
     return RuleRun({name: done[name] for name in names})
+
+
+def check_suite(rules: Rules, name: str, frame, chosen: str) -> Checked:
+    """Suite ``name`` on ``frame`` with the shortcuts ``chosen`` allows: witness rows, two passes."""
+    from recon.rules.gx import Checked
+    from recon.speed import witness
+
+    gx = partial(rules.validate, name) if rules.raw_results else partial(in_two_passes, rules, name)
+    said = witness.validate(rules.suites[name], frame, gx, chosen)
+    return Checked(rules.findings(name, frame, said.failing), said.result, said.rows)
+
+
+def start_partner(rules: Rules, chosen: str | None = None) -> Partner | None:
+    """The upload site's partner process for ``rules`` (:mod:`recon.speed.partner`), where one may be
+    forked now; else None."""
+    from recon.speed import partner as partners
+
+    return partners.Partner(rules, check_suite) if partners.available(mode(chosen)) else None
 
 
 def in_two_passes(rules: Rules, name: str, frame, indices: list[int] | None = None):

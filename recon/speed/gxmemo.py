@@ -24,7 +24,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-_LOCK = threading.RLock()  # the patched attributes are the classes': one remembering run at a time
+LOCK = threading.RLock()  # the patched attributes are the classes': one validation patches them at a time
 
 
 Key = Callable[..., tuple | None]
@@ -65,7 +65,7 @@ def remembered(targets: list[tuple[type, str] | tuple[type, str, Key]]) -> Itera
     object — and, for a method, per ``key(self, *args)`` given as the target's third item (the arguments
     it depends on; the default remembers only calls without arguments). The classes are restored when the
     block ends."""
-    with _LOCK:
+    with LOCK:
         saved, memo = [], {}
         try:
             for cls, name, *how in targets:

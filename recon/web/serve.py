@@ -27,8 +27,9 @@ def run(db: str | None, data: Path, host: str, port: int, demo: bool, secure_coo
     from recon.web import create_app
     from recon.web.security import redact_access_log
 
-    # RECON_SPEED applies here as anywhere: uploads are checked in worker threads, from which the speed wing
-    # never forks (recon.speed.forking), and its in-process shortcuts are what make a verdict quick.
+    # RECON_SPEED applies here as anywhere. Uploads are checked in a worker thread, from which recon never
+    # forks; the checker, built here before uvicorn starts any thread, forks its partner process now
+    # (recon.speed.partner).
     archive = Archive.open(db, data)
     echo(f"recon: archive {archive.engine.url.render_as_string(hide_password=True)}, files in {archive.data}")
     echo("recon: loading the rules (Great Expectations)…")
@@ -45,5 +46,8 @@ def run(db: str | None, data: Path, host: str, port: int, demo: bool, secure_coo
         echo(f"recon: HQ login at {base}/login — name {demo_data.HQ_USER!r}, password {password!r}")
     redact_access_log()
     echo(f"recon: serving on {base}  (Ctrl+C to stop)")
-    uvicorn.run(create_app(archive, checker, secure_cookies=secure_cookies), host=host, port=port,
-                log_level="info", server_header=False)
+    try:
+        uvicorn.run(create_app(archive, checker, secure_cookies=secure_cookies), host=host, port=port,
+                    log_level="info", server_header=False)
+    finally:
+        checker.close()
