@@ -6,11 +6,12 @@ times or until ``--seconds`` have passed, one upload at a time. Reports p50/p95 
 
 - ``verdict_ms``: the server-side verdict (read with the guard first, office check, every rule), as the
   server recorded it on each revision (``check_ms``);
-- ``verdict_cpu_ms``: the CPU time of the thread that ran it (close to the wall time on an idle core;
-  on a contended machine the wall time is this plus the wait for a core);
+- ``verdict_cpu_ms``: the CPU time of the thread that ran it plus that of the rules' partner process, which
+  checks some of the suites meanwhile (``recon.speed.partner``): what a verdict costs, whichever core ran it;
 - ``request_ms``: the whole upload request as the client saw it (upload, store, verdict, record, redirect);
 - ``direct``: the same workbook checked ``--direct`` times by an ``intake.Checker`` in this process, in a
-  worker thread as the server does (no HTTP, no archive): wall and CPU per check.
+  worker thread as the server does (no HTTP, no archive): wall and CPU per check;
+- ``memory_after_mb``: RSS and PSS of the server and of its rules' partner process after the uploads.
 
 The machine's load average is recorded before and after (this 2-core machine is shared: compare CPU time).
 ``RECON_SPEED`` in the environment applies to the server and to the direct checks alike.
@@ -132,6 +133,7 @@ def through_the_site(workbook: Path, count: int, seconds: float) -> dict:
                                     files={"workbook": (workbook.name, body)})
                     request_ms.append((time.perf_counter() - t) * 1000)
                     assert r.status_code == 303, r.text[:500]
+            memory = processes(server.pid)
         archive = Archive.open(data=data)
         office = archive.find_office(region, country)
         revisions = [r for r in archive.revisions(office.id) if r.status == "accepted"]
@@ -139,7 +141,21 @@ def through_the_site(workbook: Path, count: int, seconds: float) -> dict:
         verdict_cpu_ms = [float(r.check_cpu_ms) for r in revisions]
         archive.close()
     return {"uploads": len(request_ms), "verdict_ms": summary(verdict_ms), "verdict_cpu_ms": summary(verdict_cpu_ms),
-            "request_ms": summary(request_ms), "startup_s": round(startup_s, 1)}
+            "request_ms": summary(request_ms), "startup_s": round(startup_s, 1), "memory_after_mb": memory}
+
+
+def processes(pid: int) -> dict:
+    """RSS and PSS (MB) of the server and of each child (the rules' partner), after the uploads:
+    ``{"server": {"rss": 281, "pss": 190}, "children": [{"rss": 262, "pss": 120}]}``. PSS counts a page the
+    forked partner still shares with the server once, split between them."""
+    def one(p: int) -> dict:
+        status = Path(f"/proc/{p}/status").read_text()
+        rss = int(re.search(r"VmRSS:\s+(\d+)", status).group(1))
+        pss = int(re.search(r"Pss:\s+(\d+)", Path(f"/proc/{p}/smaps_rollup").read_text()).group(1))
+        return {"rss": round(rss / 1024), "pss": round(pss / 1024)}
+
+    kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return {"server": one(pid), "children": [one(int(k)) for k in kids]}
 
 
 if __name__ == "__main__":

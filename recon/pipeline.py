@@ -28,7 +28,7 @@ from recon.workbook.read import read_workbook
 if TYPE_CHECKING:
     from recon.reconciliation.reconcile import Reconciliation
     from recon.rules.gx import Rules
-    from recon.speed.partner import Partner
+    from recon.speed.partner import Partner, Session
 
 SUFFIXES = (".xlsx", ".xlsm")
 # A step's name → a context manager around it: ``timer("read")``. bench/run.py passes one to time (or
@@ -234,13 +234,14 @@ def run_submissions(subs: list[Submission], bad: list[UnusableInput] = (), rules
 
     timer = timer or _untimed
     ready = prepared or prepare_rules(rules_dir)
-    with timer("reconcile"):
-        rec = reconcile(subs, ready.parameters)
-    return _checked(rec, bad, inputs, ready, timer, partner)
+    with speed.sharing(ready, partner) as shared:
+        with timer("reconcile"):
+            rec = reconcile(subs, ready.parameters, entries_ready=shared.entries_ready if shared else None)
+        return _checked(rec, bad, inputs, ready, timer, shared)
 
 
 def _checked(rec: Reconciliation, bad: list[UnusableInput], inputs: list[Path], ready: Rules,
-             timer: Timer, partner: Partner | None = None) -> Result:
+             timer: Timer, partner: Session | None = None) -> Result:
     """The rules on a reconciliation, and the Result: every finding, sorted."""
     with timer("rules"):
         ran = speed.run_rules(ready, rec, partner=partner)

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import fixtures as fx
+import pandas as pd
 import pytest
 from conftest import MI2015
 from test_archive_faults import serving
@@ -83,37 +84,48 @@ def test_each_rule_finds_its_error_whichever_process_checks_its_suite(partnered,
     assert sorted(f.flat(RULE_KEYS) for f in as_findings(shared)) == sorted(expected)
 
 
-def test_the_two_ends_meet_so_every_suite_is_checked_exactly_once():
-    """The claims from both ends of a row never overlap and leave no suite out, however they interleave."""
-    ends = forking.context().Array("i", 2)
-    for size in range(1, 8):
-        ends[0], ends[1] = 0, size
+def test_turns_at_the_row_give_every_suite_exactly_once():
+    """However the turns of several takers interleave, each index of the row is taken once and none is left."""
+    row = forking.context().Array("i", 2)
+    for size in range(0, 8):
+        row[0], row[1] = 0, size
         taken: list[int] = []
 
-        def pick(front: bool, taken=taken) -> None:
-            while (i := partner._claim(ends, front)) is not None:
+        def take(taken=taken) -> None:
+            while (i := partner._take(row)) is not None:
                 taken.append(i)
 
-        pickers = [threading.Thread(target=pick, args=(front,)) for front in (True, False, True, False)]
-        for t in pickers:
+        takers = [threading.Thread(target=take) for _ in range(4)]
+        for t in takers:
             t.start()
-        for t in pickers:
+        for t in takers:
             t.join()
         assert sorted(taken) == list(range(size))
+
+
+def test_an_upload_that_fails_after_its_entries_went_early_leaves_the_next_upload_a_clean_exchange(partnered):
+    """The reconciliation raising after the entries frame was sent: the session still ends the exchange, and
+    the next upload's verdict is whole (regression guard for the two-message exchange)."""
+    path = MI2015 / "east-and-horn-of-africa.xlsx"
+    expected = alone(partnered, path)
+    frame = pd.DataFrame({"row_id": [0]})
+    with pytest.raises(RuntimeError, match="reconciliation failed"), \
+            partnered.partner.session("auto", ["entries"]) as session:
+        session.entries_ready(frame)  # the partner validates a frame without the suite's columns: it fails
+        raise RuntimeError("reconciliation failed")
+    assert uploaded(partnered, path) == expected
 
 
 def test_a_rule_error_in_the_partner_is_raised_in_the_checker(partnered):
     def fails(_rules, name, _frame, _mode):
         raise RulesError(f"{name}: expectation 3 failed to run")
 
-    def slowly(name):  # so that the partner surely takes a suite from the back before this side has them all
-        time.sleep(0.5)
-        return name
-
     helper = partner.Partner(partnered.rules, fails)
     try:
-        with pytest.raises(RulesError, match="failed to run"):
-            helper.share(["entries", "totals", "pie_chart"], lambda n: None, slowly, "auto")
+        with pytest.raises(RulesError, match="entries: expectation 3 failed to run"), \
+                helper.session("auto", ["entries"]) as session:
+            session.entries_ready(None)  # the partner's first suite, before this side takes any
+            session.share(["totals"], lambda n: None, lambda n: n)
     finally:
         helper.close()
     assert wait_gone(helper.pid)

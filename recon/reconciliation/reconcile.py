@@ -7,6 +7,7 @@ the merged ``entries``. The rule suites in ``expectations/`` assert on these fra
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from itertools import chain
@@ -42,11 +43,15 @@ class Reconciliation:
                 "regions": self.regions}[name]
 
 
-def reconcile(submissions: list[Submission], parameters: dict | None = None) -> Reconciliation:
+def reconcile(submissions: list[Submission], parameters: dict | None = None,
+              entries_ready: Callable[[pd.DataFrame], object] | None = None) -> Reconciliation:
     """``reconcile([read_workbook("ehoa.xlsx"), read_workbook("kenya.xlsx")])``
 
     Everything is computed per *scope*: the region, or "region · edition year" when the batch holds several
     editions (an archive), so that 2016's Kenya workbook does not supersede 2015's.
+
+    ``entries_ready(entries)`` is called as soon as the entries frame is final, before the tables are
+    reconciled: the upload site's partner process starts validating it meanwhile (:mod:`recon.speed.partner`).
     """
     params = {**DEFAULT_PARAMETERS, **(parameters or {})}
     submissions = sorted(submissions, key=lambda s: (s.edition, s.region, s.office, s.revision, s.name))
@@ -56,6 +61,8 @@ def reconcile(submissions: list[Submission], parameters: dict | None = None) -> 
     winners = _winners(submissions, scopes, findings)
     superseded = sum(s.rows_accepted for s in submissions) - sum(s.rows_accepted for s in winners)
     entries = _merge_entries(winners, scopes, findings)
+    if entries_ready is not None:
+        entries_ready(entries)  # only read from here on
     replaced = sum(s.rows_accepted for s in winners) - len(entries)
     summaries = {scopes[id(s)]: s for s in winners if s.has_summary}
     counted = tally(entries)

@@ -51,7 +51,7 @@ from recon.speed import collector, gxfilter, gxmemo, gxplan, imports, readers
 if TYPE_CHECKING:
     from recon.reconciliation.reconcile import Reconciliation
     from recon.rules.gx import Checked, RuleRun, Rules
-    from recon.speed.partner import Partner
+    from recon.speed.partner import Partner, Session
 
 MODES = ("off", "auto", "always")
 
@@ -112,12 +112,12 @@ def read_each(paths: list[Path], read_one: Callable, advance: Callable[[], None]
 
 
 def run_rules(rules: Rules, recon: Reconciliation, chosen: str | None = None,
-              partner: Partner | None = None) -> RuleRun:
+              partner: Session | None = None) -> RuleRun:
     """``rules.run(recon)`` — the same findings, sooner: GX validates each suite's witness rows on a large
     batch (:func:`recon.speed.witness.validate`), and another process checks some suites while this one
-    checks the rest (GX's cost is mostly per expectation) — the upload site's ``partner``
-    (:mod:`recon.speed.partner`), or else, from a main thread, a helper forked for the suites on the
-    published tables (they hold most of the expectations)."""
+    checks the rest (GX's cost is mostly per expectation) — the upload site's partner, through this
+    upload's ``partner`` session (:func:`sharing`), or else, from a main thread, a helper forked for the
+    suites on the published tables (they hold most of the expectations)."""
     chosen = mode(chosen)
     if chosen == "off":
         return rules.run(recon)
@@ -130,10 +130,11 @@ def run_rules(rules: Rules, recon: Reconciliation, chosen: str | None = None,
         return check_suite(rules, name, rules.frame(name, recon), chosen)
 
     aside = [n for n in names if rules.suites[n]["meta"]["frame"] != "entries"]
-    if partner is not None and partner.open:
+    if partner is not None:
         from recon.speed.partner import order
 
-        done = partner.share(order(rules.suites), lambda n: rules.frame(n, recon), here, chosen)
+        rest = [n for n in order(rules.suites, partner.partner.took) if n not in partner.early_names]
+        done = partner.share(rest, lambda n: rules.frame(n, recon), here)
     elif aside and forking.helper_available(chosen):
         with forking.in_child(lambda: {n: here(n).portable() for n in aside}) as elsewhere:
             done = {n: here(n) for n in names if n not in aside}
@@ -159,6 +160,19 @@ def start_partner(rules: Rules, chosen: str | None = None) -> Partner | None:
     from recon.speed import partner as partners
 
     return partners.Partner(rules, check_suite) if partners.available(mode(chosen)) else None
+
+
+@contextmanager
+def sharing(rules: Rules, partner: Partner | None, chosen: str | None = None) -> Iterator[Session | None]:
+    """Around one upload's reconciliation and rules: its session with the ``partner``, or None (no partner,
+    or the switch ``off``). ``session.entries_ready`` is what the reconciliation calls with the entries
+    frame as soon as it is final."""
+    if partner is None or not partner.open or mode(chosen) == "off":
+        yield None
+        return
+    on_entries = [n for n, data in rules.suites.items() if data["meta"]["frame"] == "entries"]
+    with partner.session(mode(chosen), on_entries) as session:
+        yield session
 
 
 def in_two_passes(rules: Rules, name: str, frame, indices: list[int] | None = None):

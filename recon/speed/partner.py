@@ -6,26 +6,30 @@ there for an upload. Instead the upload site forks its partner once, when its ch
 main thread, before the server starts any other — and the partner keeps the rules as they were then: Great
 Expectations imported, every suite built, nothing to load again.
 
-For each upload, :meth:`Partner.share` lays the suites out in a row (:func:`order`: the entries suite first,
-the rest by how many expectations they hold) and the two processes take them from its two ends — the
-checker from the front, starting with the entries suite, the partner from the back — each claiming its next
-suite in a pair of counters both processes see, until they meet. Whichever side finds its suites quicker
-(an upload's failing expectations cost a second pass; the partner starts a moment later, once the frames
-have crossed — a regional workbook's few dozen rows, a few KB pickled) simply takes more of them. The
-partner sends back the findings of the suites it took.
+For each upload the checker opens a :class:`Session`. The reconciliation builds the entries frame first and
+hands it over at once (:meth:`Session.early`): the partner validates the entries suite — the largest — while
+the checker reconciles the published tables. Then :meth:`Session.share` lays the other suites out in a row
+(:func:`order`: costliest first) with their frames (a regional workbook's few dozen rows, a few KB
+pickled), and both processes take the next suite of the row in turn, through a counter both see, until none
+is left: whichever side is free first takes the next one, so an upload's failing expectations (they cost a
+second pass) do not leave one side waiting. The partner sends back the findings of the suites it checked.
 
 The partner ends when the checker closes it, when the checker's process exits (it is a daemon), or when the
 pipe reads end-of-file — the checker's process is gone, even killed: nothing lingers. It ignores Ctrl-C,
 which a terminal sends to the whole process group: the server decides when it stops. Should it die or stop
 answering, the checker checks the suites it had taken itself, and every suite from then on.
 
->>> partner = Partner(check_suite)                                       # doctest: +SKIP
->>> partner.share(["entries", "totals", "pie_chart"], frame_of, here, "auto")   # doctest: +SKIP
-{'entries': Checked(...), 'pie_chart': Checked(...), 'totals': Checked(...)}
+>>> partner = Partner(rules, check_suite)                                # doctest: +SKIP
+>>> with partner.session("auto") as s:                                   # doctest: +SKIP
+...     s.early("entries", entries_frame)
+...     done = s.share(["totals", "pie_chart"], frame_of, here)
+>>> sorted(done)                                                         # doctest: +SKIP
+['entries', 'pie_chart', 'totals']
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import signal
@@ -39,16 +43,22 @@ from recon.speed import collector, forking
 PATIENCE = 60.0  # seconds without an answer before the partner counts as stuck; a workbook's share takes < 1
 
 
-def order(suites: dict[str, dict]) -> list[str]:
-    """The row the two processes take suites from: the entries suite first (its frame, the largest, never
-    has to cross), then by expectation count, most first — so that the partner, from the back, starts with
-    the smallest and the two meet near the middle of the work.
+def order(suites: dict[str, dict], took: dict[str, float] | None = None) -> list[str]:
+    """The row both processes take suites from, costliest first, so that the last suites taken are the
+    small ones that even out the two sides: by how long each took last time (``took``, seconds: its failing
+    expectations' second passes included) once every suite has been timed, else by expectation count (GX's
+    cost is mostly per expectation).
 
     >>> order({"totals": {"expectations": [1] * 8}, "entries": {"expectations": [1] * 11},
     ...        "pie_chart": {"expectations": [1] * 4}, "country_totals": {"expectations": [1] * 7}})
     ['entries', 'totals', 'country_totals', 'pie_chart']
+    >>> order({"totals": {"expectations": [1] * 8}, "pie_chart": {"expectations": [1] * 4}},
+    ...       {"totals": 0.031, "pie_chart": 0.045})
+    ['pie_chart', 'totals']
     """
-    return sorted(suites, key=lambda n: (n != "entries", -len(suites[n]["expectations"])))
+    if took and all(n in took for n in suites):
+        return sorted(suites, key=lambda n: -took[n])
+    return sorted(suites, key=lambda n: -len(suites[n]["expectations"]))
 
 
 def available(mode: str) -> bool:
@@ -61,16 +71,18 @@ def available(mode: str) -> bool:
 
 class Partner:
     """A forked process checking suites with the rules it inherited: ``check(rules, name, frame, mode)``
-    → a :class:`~recon.rules.gx.Checked` (what :func:`recon.speed.check_suite` does)."""
+    → a :class:`~recon.rules.gx.Checked` (what :func:`recon.speed.check_suite` does). One upload at a time
+    talks to it, through a :class:`Session`."""
 
     def __init__(self, rules, check: Callable):
         self.cpu_seconds = 0.0  # the partner's CPU time spent checking, all uploads so far
+        self.took: dict[str, float] = {}  # suite → how long its last check took (either process), for order()
         context = forking.context()
-        # [next from the front, one past the next from the back] of the current row: shared memory, so
-        # that a claim is two integers under a lock, not a message.
-        self._ends = context.Array("i", 2)
+        # [next suite to take, suites in the row] of the current upload: shared memory, so that taking a
+        # suite is an integer under a lock, not a message.
+        self._row = context.Array("i", 2)
         self._pipe, theirs = context.Pipe()
-        self._process = context.Process(target=_serve, args=(rules, check, theirs, self._pipe, self._ends),
+        self._process = context.Process(target=_serve, args=(rules, check, theirs, self._pipe, self._row),
                                         daemon=True, name="recon-partner")
         self._process.start()
         theirs.close()  # the partner's end: only the partner holds it now
@@ -88,54 +100,39 @@ class Partner:
         """Not closed yet: a partner found dead is closed (and said so) when next asked."""
         return self._pipe is not None
 
-    def share(self, names: list[str], frame_of: Callable, here: Callable, mode: str) -> dict:
-        """Every suite of ``names`` (in :func:`order`) checked, by ``here(name)`` in this process or by the
-        partner on ``frame_of(name)``: ``{name: Checked}``. A rule error raised there is raised here, as if
-        checked here."""
-        if not names:
-            return {}
-        self._ends[0], self._ends[1] = 1, len(names)  # the partner is idle now; the first suite is ours
-        done = {}
-        answer = self._ask({n: frame_of(n) for n in names[1:]}, names, mode)
-        done[names[0]] = here(names[0])
-        while (i := _claim(self._ends, front=True)) is not None:
-            done[names[i]] = here(names[i])
-        said = answer() if answer else None
-        done.update(said or {})
-        for name in names:  # the partner's, had it died or stuck with them
-            if name not in done:
-                done[name] = here(name)
-        return done
+    def session(self, mode: str, on_entries: list[str] = ()) -> Session:
+        """One upload's exchange; ``on_entries``: the suites on the entries frame (:meth:`Session.entries_ready`)."""
+        return Session(self, mode, on_entries)
 
-    def _ask(self, frames: dict, names: list[str], mode: str) -> Callable[[], dict | None] | None:
-        """Sends the row and its frames; returns what waits for the partner's answer (None if it died or
-        is stuck), or None at once if it cannot be reached."""
+    def _send(self, message: tuple) -> bool:
         if not self.alive:
             if self.open:
                 self._lost()
-            return None
+            return False
         try:
-            self._pipe.send((names, frames, mode))
+            self._pipe.send(message)
+            return True
         except (OSError, ValueError):
             self._lost()
+            return False
+
+    def _answer(self) -> dict | None:
+        """The partner's findings, ``{name: Checked}``; None if it died or is stuck. A rule error raised there
+        is raised here."""
+        try:
+            # A partner silent this long is stuck (a lock some other thread held at the fork would stay locked
+            # there): it is ended, and this process checks alone from then on.
+            if not self._pipe.poll(PATIENCE):
+                raise TimeoutError
+            kind, value, cpu, took = self._pipe.recv()
+        except (EOFError, OSError):  # TimeoutError is an OSError
+            self._lost()
             return None
-
-        def answer():
-            try:
-                # A partner silent this long is stuck (a lock some other thread held at the fork would stay
-                # locked there): it is ended, and this process checks alone from then on.
-                if not self._pipe.poll(PATIENCE):
-                    raise TimeoutError
-                kind, value, cpu = self._pipe.recv()
-            except (EOFError, OSError):  # TimeoutError is an OSError
-                self._lost()
-                return None
-            self.cpu_seconds += cpu
-            if kind == "raised":
-                raise value
-            return value
-
-        return answer
+        self.cpu_seconds += cpu
+        self.took.update(took)
+        if kind == "raised":
+            raise value
+        return value
 
     def _lost(self) -> None:
         print("recon: the rules' partner process stopped answering; this process checks every suite from now on",
@@ -153,61 +150,129 @@ class Partner:
                 self._process.join()
 
 
-def _claim(ends, front: bool) -> int | None:
-    """The next suite's index in the row, from the front or from the back; None once the ends have met (or
-    if the lock stays taken: a partner killed in the middle of a claim — the checker then checks the rest)."""
-    lock = ends.get_lock()
+class Session:
+    """One upload's exchange with the partner: :meth:`early` hands it a suite whose frame is ready before
+    the rest (the entries suite, while the tables are still being reconciled); :meth:`share` then lays out
+    the other suites and both processes take them until none is left. Leaving the ``with`` block without
+    :meth:`share` (the reconciliation raised) still closes the exchange, so the next upload starts clean."""
+
+    def __init__(self, partner: Partner, mode: str, on_entries: list[str] = ()):
+        self.partner, self.mode, self.on_entries = partner, mode, list(on_entries)
+        self.early_names: list[str] = []
+        self._talking = False  # a message sent, its answer not read yet
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._talking:  # the upload failed before share(): end the exchange, its answer unread
+            self.partner._row[0], self.partner._row[1] = 0, 0
+            if self.partner._send(("rest", [], {}, self.mode)):
+                with contextlib.suppress(Exception):
+                    self.partner._answer()
+            self._talking = False
+
+    def entries_ready(self, frame) -> None:
+        """What the reconciliation calls once the entries frame is final: its suites to the partner."""
+        for name in self.on_entries:
+            self.early(name, frame)
+
+    def early(self, name: str, frame) -> None:
+        """The partner checks suite ``name`` on ``frame`` at once."""
+        if self.partner._send(("early", name, frame, self.mode)):
+            self.early_names.append(name)
+            self._talking = True
+
+    def share(self, names: list[str], frame_of: Callable, here: Callable) -> dict:
+        """Every suite of ``names`` (and those sent early) checked: ``{name: Checked}``. Both processes take
+        the next suite of ``names`` in turn (so put the costliest first); this one checks by ``here(name)``,
+        the partner on ``frame_of(name)``, sent now."""
+        row = self.partner._row
+        row[0], row[1] = 0, len(names)  # the partner is not taking yet: it takes once this message is read
+        if self.partner._send(("rest", names, {n: frame_of(n) for n in names}, self.mode)):
+            self._talking = True
+        done = {}
+        while (i := _take(row)) is not None:
+            done[names[i]] = _timed(self.partner.took, names[i], lambda _rules, n, _frame, _mode: here(n),
+                                    None, None, None)
+        if self._talking:
+            self._talking = False
+            done.update(self.partner._answer() or {})
+        for name in [*self.early_names, *names]:  # the partner's, had it died or stuck with them
+            if name not in done:
+                done[name] = here(name)
+        return done
+
+
+def _take(row) -> int | None:
+    """The next suite's index in the row; None once all are taken (or if the lock stays taken: a partner
+    killed in the middle of taking one — the checker then checks what is left)."""
+    lock = row.get_lock()
     if not lock.acquire(timeout=PATIENCE):
         return None
     try:
-        if ends[0] >= ends[1]:
+        if row[0] >= row[1]:
             return None
-        if front:
-            ends[0] += 1
-            return ends[0] - 1
-        ends[1] -= 1
-        return ends[1]
+        row[0] += 1
+        return row[0] - 1
     finally:
         lock.release()
 
 
-def _serve(rules, check: Callable, pipe, checkers_end, ends) -> None:
-    """The partner's life: each row's suites taken from the back and checked, until the pipe closes."""
+def _serve(rules, check: Callable, pipe, checkers_end, row) -> None:
+    """The partner's life, until the pipe closes: per upload, the suites sent early checked at once, then
+    its turns at the rest; one reply with everything it checked."""
     checkers_end.close()  # else the partner would hold the checker's end open and never read end-of-file
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     while True:
-        try:
-            names, frames, mode = pipe.recv()
-        except (EOFError, OSError):
-            return
-        cpu = time.thread_time()
-        with collector.paused():  # as the checker pauses it around the whole upload
+        done, took, failed, cpu = {}, {}, None, 0.0
+        while True:
             try:
-                done = {}
-                while (i := _claim(ends, front=False)) is not None:
-                    done[names[i]] = check(rules, names[i], frames[names[i]], mode)
-                reply = ("done", done)
-            except Exception as exc:  # noqa: BLE001 — raised again in the checker's process
-                reply = ("raised", exc)
-            message = _pickled(reply, time.thread_time() - cpu)
+                kind, *message = pipe.recv()
+            except (EOFError, OSError):
+                return
+            start = time.thread_time()
+            with collector.paused():  # as the checker pauses it around the whole upload
+                try:
+                    if kind == "early":
+                        name, frame, mode = message
+                        if failed is None:
+                            done[name] = _timed(took, name, check, rules, frame, mode)
+                    else:
+                        names, frames, mode = message
+                        while failed is None and (i := _take(row)) is not None:
+                            done[names[i]] = _timed(took, names[i], check, rules, frames[names[i]], mode)
+                except Exception as exc:  # noqa: BLE001 — raised again in the checker's process
+                    failed = exc
+            cpu += time.thread_time() - start
+            if kind == "rest":
+                break
         try:
-            pipe.send_bytes(message)
+            pipe.send_bytes(_pickled(("done", done) if failed is None else ("raised", failed), cpu, took))
         except (OSError, ValueError):
             return
 
 
-def _pickled(reply: tuple, cpu: float) -> bytes:
+def _timed(took: dict, name: str, check: Callable, rules, frame, mode: str):
+    """``check(rules, name, frame, mode)``, its wall time kept in ``took[name]``."""
+    started = time.perf_counter()
+    checked = check(rules, name, frame, mode)
+    took[name] = time.perf_counter() - started
+    return checked
+
+
+def _pickled(reply: tuple, cpu: float, took: dict) -> bytes:
     """The reply as it crosses: GX's results as they are (their pickle is a fraction of a millisecond; their
     JSON, many), else as JSON (:meth:`recon.rules.gx.Checked.portable`), else — for an exception that does
     not pickle — its text."""
     kind, value = reply
     try:
-        return pickle.dumps((kind, value, cpu))
+        return pickle.dumps((kind, value, cpu, took))
     except Exception:  # noqa: BLE001 — whatever would not pickle, said another way
         pass
     try:
         if kind == "done":
-            return pickle.dumps((kind, {name: checked.portable() for name, checked in value.items()}, cpu))
+            return pickle.dumps((kind, {name: checked.portable() for name, checked in value.items()}, cpu, took))
     except Exception as exc:  # noqa: BLE001
         value = exc
-    return pickle.dumps(("raised", RuntimeError(f"{type(value).__name__}: {value}"), cpu))
+    return pickle.dumps(("raised", RuntimeError(f"{type(value).__name__}: {value}"), cpu, took))
