@@ -95,7 +95,7 @@ class Checker:
     (one at a time: the GX context is shared, so runs are serialised by a lock).
 
     Built from the main thread before any other starts (as ``recon serve`` builds it), it also forks its
-    partner: a second process with the same rules that checks half of each upload's suites meanwhile
+    partner: a second process with the same rules that shares each upload's suites with the checking thread
     (:mod:`recon.speed.partner`); :meth:`close` ends it."""
 
     def __init__(self, rules_dir: Path | None = None):

@@ -20,8 +20,10 @@ from test_rules import ENTRY_CASES, TABLE_CASES
 from test_rules import KEYS as RULE_KEYS
 from test_upload_verdict import uploaded
 
+from recon import pipeline
 from recon.errors import RulesError
 from recon.intake import Checker, as_findings
+from recon.reconciliation.reconcile import reconcile
 from recon.speed import forking, partner
 
 CAN = forking.can_fork() and (os.cpu_count() or 1) > 1  # where `recon serve` forks one (Linux, 2+ cores)
@@ -114,6 +116,27 @@ def test_an_upload_that_fails_after_its_entries_went_early_leaves_the_next_uploa
         session.entries_ready(frame)  # the partner validates a frame without the suite's columns: it fails
         raise RuntimeError("reconciliation failed")
     assert uploaded(partnered, path) == expected
+
+
+def test_a_rule_error_here_while_the_partner_works_leaves_the_next_upload_a_clean_exchange(partnered, tmp_path):
+    """The checker's own suite raising while the partner still checks its share: the partner's answer is read
+    (and dropped) on the way out, not left in the pipe for a later upload to take as its own (it would then
+    get an earlier workbook's findings)."""
+    path = MI2015 / "east-and-horn-of-africa.xlsx"
+    other = fx.clean_country(tmp_path, "kenya", rows=ENTRY_CASES["unknown-area"][0])
+    expected = [alone(partnered, p) for p in (path, other, path)]
+    rules = partnered.rules
+    rec = reconcile(pipeline.read_all([path])[0], rules.parameters)
+
+    def here(name):
+        raise RulesError(f"{name}: failed to run")
+
+    with pytest.raises(RulesError, match="failed to run"), \
+            partnered.partner.session("auto", ["entries"]) as session:
+        session.entries_ready(rec.entries)
+        session.share(partner.order({n: rules.suites[n] for n in rules.suites if n != "entries"}),
+                      lambda n: rules.frame(n, rec), here)
+    assert [uploaded(partnered, p) for p in (path, other, path)] == expected
 
 
 def test_a_rule_error_in_the_partner_is_raised_in_the_checker(partnered):

@@ -8,8 +8,8 @@ The switch is the environment variable ``RECON_SPEED``:
 
 - ``auto`` (the default): each shortcut where it pays — reader processes from 4 MB of workbooks on two or
   more cores, witness rows for frames of 10,000 rows or more, the published-table suites in a forked helper
-  (Linux, two or more cores, from the main thread) — on the upload site, half the suites in a partner
-  process forked once at start —, the cycle collector off during a batch (an upload's check is a batch of
+  (Linux, two or more cores, from the main thread) — on the upload site, a partner process forked once
+  at start that shares every upload's suites —, the cycle collector off during a batch (an upload's check is a batch of
   one), GX's unused imports deferred, GX's repeated work within a validation done once, each suite's GX
   plan made once, row conditions applied as masks, and — when only findings are asked for — two GX passes
   per suite;
@@ -21,7 +21,7 @@ The shortcuts, one module each:
 - :mod:`recon.speed.readers` — a pool of reader processes, with the rules prepared in a thread meanwhile;
 - :mod:`recon.speed.witness` — Great Expectations validates a few *witness* rows per group, not every row;
 - :mod:`recon.speed.forking` — where fork is safe, and the forked helper that runs some suites meanwhile;
-- :mod:`recon.speed.partner` — the upload site's partner process, which checks half of every upload's suites;
+- :mod:`recon.speed.partner` — the upload site's partner process, which shares every upload's suites;
 - :mod:`recon.speed.imports` — modules ``import great_expectations`` pulls in but recon never uses, deferred;
 - :mod:`recon.speed.collector` — Python's cycle collector off for one batch;
 - :mod:`recon.speed.gxmemo` — what GX recomputes within one validation, computed once;

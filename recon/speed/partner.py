@@ -153,24 +153,25 @@ class Partner:
 class Session:
     """One upload's exchange with the partner: :meth:`early` hands it a suite whose frame is ready before
     the rest (the entries suite, while the tables are still being reconciled); :meth:`share` then lays out
-    the other suites and both processes take them until none is left. Leaving the ``with`` block without
-    :meth:`share` (the reconciliation raised) still closes the exchange, so the next upload starts clean."""
+    the other suites and both processes take them until none is left. However the ``with`` block is left —
+    the reconciliation or a rule raised before the partner's answer was read — the exchange is closed and its
+    answer read, so that the next upload starts clean."""
 
     def __init__(self, partner: Partner, mode: str, on_entries: list[str] = ()):
         self.partner, self.mode, self.on_entries = partner, mode, list(on_entries)
         self.early_names: list[str] = []
-        self._talking = False  # a message sent, its answer not read yet
+        self._sent_early = self._sent_rest = False  # what the partner was sent and has not answered yet
 
     def __enter__(self) -> Session:
         return self
 
     def __exit__(self, *exc) -> None:
-        if self._talking:  # the upload failed before share(): end the exchange, its answer unread
+        if self._sent_early and not self._sent_rest:  # the partner waits for the rest: there is none
             self.partner._row[0], self.partner._row[1] = 0, 0
-            if self.partner._send(("rest", [], {}, self.mode)):
-                with contextlib.suppress(Exception):
-                    self.partner._answer()
-            self._talking = False
+            self._sent_rest = self.partner._send(("rest", [], {}, self.mode))
+        if self._sent_rest:  # its answer unread: read (and drop) it
+            with contextlib.suppress(Exception):
+                self._answer()
 
     def entries_ready(self, frame) -> None:
         """What the reconciliation calls once the entries frame is final: its suites to the partner."""
@@ -181,7 +182,7 @@ class Session:
         """The partner checks suite ``name`` on ``frame`` at once."""
         if self.partner._send(("early", name, frame, self.mode)):
             self.early_names.append(name)
-            self._talking = True
+            self._sent_early = True
 
     def share(self, names: list[str], frame_of: Callable, here: Callable) -> dict:
         """Every suite of ``names`` (and those sent early) checked: ``{name: Checked}``. Both processes take
@@ -189,19 +190,22 @@ class Session:
         the partner on ``frame_of(name)``, sent now."""
         row = self.partner._row
         row[0], row[1] = 0, len(names)  # the partner is not taking yet: it takes once this message is read
-        if self.partner._send(("rest", names, {n: frame_of(n) for n in names}, self.mode)):
-            self._talking = True
+        self._sent_rest = self.partner._send(("rest", names, {n: frame_of(n) for n in names}, self.mode))
         done = {}
         while (i := _take(row)) is not None:
-            done[names[i]] = _timed(self.partner.took, names[i], lambda _rules, n, _frame, _mode: here(n),
-                                    None, None, None)
-        if self._talking:
-            self._talking = False
-            done.update(self.partner._answer() or {})
+            started = time.perf_counter()
+            done[names[i]] = here(names[i])
+            self.partner.took[names[i]] = time.perf_counter() - started
+        if self._sent_rest:
+            done.update(self._answer() or {})
         for name in [*self.early_names, *names]:  # the partner's, had it died or stuck with them
             if name not in done:
                 done[name] = here(name)
         return done
+
+    def _answer(self) -> dict | None:
+        self._sent_early = self._sent_rest = False
+        return self.partner._answer()
 
 
 def _take(row) -> int | None:
