@@ -37,6 +37,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from run import _children, _pss_rss
 from serving import free_port, serving
 
 HERE = Path(__file__).resolve().parent
@@ -146,16 +147,13 @@ def through_the_site(workbook: Path, count: int, seconds: float) -> dict:
 
 def processes(pid: int) -> dict:
     """RSS and PSS (MB) of the server and of each child (the rules' partner), after the uploads:
-    ``{"server": {"rss": 281, "pss": 190}, "children": [{"rss": 262, "pss": 120}]}``. PSS counts a page the
+    ``{"server": {"rss": 181, "pss": 139}, "children": [{"rss": 148, "pss": 115}]}``. PSS counts a page the
     forked partner still shares with the server once, split between them."""
     def one(p: int) -> dict:
-        status = Path(f"/proc/{p}/status").read_text()
-        rss = int(re.search(r"VmRSS:\s+(\d+)", status).group(1))
-        pss = int(re.search(r"Pss:\s+(\d+)", Path(f"/proc/{p}/smaps_rollup").read_text()).group(1))
-        return {"rss": round(rss / 1024), "pss": round(pss / 1024)}
+        pss, rss = _pss_rss(p)
+        return {"rss": round(rss / 2**20), "pss": round(pss / 2**20)}
 
-    kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    return {"server": one(pid), "children": [one(int(k)) for k in kids]}
+    return {"server": one(pid), "children": [one(k) for k in _children(pid)]}
 
 
 if __name__ == "__main__":

@@ -241,9 +241,9 @@ def run_submissions(subs: list[Submission], bad: list[UnusableInput] = (), rules
 
 
 def _checked(rec: Reconciliation, bad: list[UnusableInput], inputs: list[Path], ready: Rules,
-             timer: Timer, partner: Session | None = None) -> Result:
+             timer: Timer, shared: Session | None = None) -> Result:
     """The rules on a reconciliation, and the Result: every finding, sorted."""
     with timer("rules"):
-        ran = speed.run_rules(ready, rec, partner=partner)
+        ran = speed.run_rules(ready, rec, shared=shared)
     findings = sorted(_unusable(bad) + rec.findings + ran.findings, key=sort_key)
     return Result(rec, findings, list(bad), ran, list(inputs), ready.loaded)

@@ -8,9 +8,9 @@ The switch is the environment variable ``RECON_SPEED``:
 
 - ``auto`` (the default): each shortcut where it pays — reader processes from 4 MB of workbooks on two or
   more cores, witness rows for frames of 10,000 rows or more, the published-table suites in a forked helper
-  (Linux, two or more cores, from the main thread) — on the upload site, a partner process forked once
-  at start that shares every upload's suites —, the cycle collector off during a batch (an upload's check is a batch of
-  one), GX's unused imports deferred, GX's repeated work within a validation done once, each suite's GX
+  (Linux, two or more cores, from the main thread) or, on the upload site, a partner process forked once
+  at start that shares every upload's suites, the cycle collector off during a batch (an upload's check is
+  a batch of one), GX's unused imports deferred, GX's repeated work within a validation done once, each suite's GX
   plan made once, row conditions applied as masks, and — when only findings are asked for — two GX passes
   per suite;
 - ``off``: none of them — workbooks read one by one, every suite validated whole, in this process;
@@ -112,11 +112,11 @@ def read_each(paths: list[Path], read_one: Callable, advance: Callable[[], None]
 
 
 def run_rules(rules: Rules, recon: Reconciliation, chosen: str | None = None,
-              partner: Session | None = None) -> RuleRun:
+              shared: Session | None = None) -> RuleRun:
     """``rules.run(recon)`` — the same findings, sooner: GX validates each suite's witness rows on a large
     batch (:func:`recon.speed.witness.validate`), and another process checks some suites while this one
     checks the rest (GX's cost is mostly per expectation) — the upload site's partner, through this
-    upload's ``partner`` session (:func:`sharing`), or else, from a main thread, a helper forked for the
+    upload's session with it (``shared``, from :func:`sharing`), or else, from a main thread, a helper forked for the
     suites on the published tables (they hold most of the expectations)."""
     chosen = mode(chosen)
     if chosen == "off":
@@ -130,11 +130,11 @@ def run_rules(rules: Rules, recon: Reconciliation, chosen: str | None = None,
         return check_suite(rules, name, rules.frame(name, recon), chosen)
 
     aside = [n for n in names if rules.suites[n]["meta"]["frame"] != "entries"]
-    if partner is not None:
+    if shared is not None:
         from recon.speed.partner import order
 
-        rest = [n for n in order(rules.suites, partner.partner.took) if n not in partner.early_names]
-        done = partner.share(rest, lambda n: rules.frame(n, recon), here)
+        rest = [n for n in order(rules.suites, shared.partner.took) if n not in shared.early_names]
+        done = shared.share(rest, lambda n: rules.frame(n, recon), here)
     elif aside and forking.helper_available(chosen):
         with forking.in_child(lambda: {n: here(n).portable() for n in aside}) as elsewhere:
             done = {n: here(n) for n in names if n not in aside}
