@@ -40,7 +40,7 @@ from collections.abc import Callable
 
 from recon.speed import collector, forking
 
-PATIENCE = 60.0  # seconds without an answer before the partner counts as stuck; a workbook's share takes < 1
+PATIENCE = 60.0  # seconds without an answer before the partner counts as stuck: far beyond any workbook's share
 
 
 def order(suites: dict[str, dict], took: dict[str, float] | None = None) -> list[str]:
@@ -266,9 +266,9 @@ def _timed(took: dict, name: str, check: Callable, rules, frame, mode: str):
 
 
 def _pickled(reply: tuple, cpu: float, took: dict) -> bytes:
-    """The reply as it crosses: GX's results as they are (their pickle is a fraction of a millisecond; their
-    JSON, many), else as JSON (:meth:`recon.rules.gx.Checked.portable`), else — for an exception that does
-    not pickle — its text."""
+    """The reply as it crosses: GX's results pickled as they are (far cheaper than their JSON, see
+    bench/README.md), else as JSON (:meth:`recon.rules.gx.Checked.portable`), else — for an exception that
+    does not pickle — its text."""
     kind, value = reply
     try:
         return pickle.dumps((kind, value, cpu, took))
